@@ -1,0 +1,201 @@
+"""What the inspector shows: filtered log records, with runs of deltas collapsed into one row.
+
+Filter syntax (space-separated terms, all must hold; several type or id terms are alternatives):
+  `dir:client` / `dir:server` (also `↑` / `↓`), a type or wildcard (`response.*`, `*.delta`, `error`),
+  `id:<item, response or call id>`, `"quoted phrase"` or any other word: free text over the payload.
+
+Grouping: a delta (`*.delta`, or an `input_audio_buffer.append`) joins the open row of the same
+direction, type and item; any other event that passes the filter closes all open rows. Audio and
+transcript deltas of one response therefore interleave into two rows, not hundreds.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import re
+import shlex
+from dataclasses import dataclass, field
+from typing import Any
+
+from rt_tui.core.event_types import ALL_EVENT_TYPES
+from rt_tui.core.eventlog import PCM16_BYTES_PER_MS, LogRecord
+
+_DIRECTION_WORDS = {"dir:client": "client", "dir:server": "server", "↑": "client", "↓": "server"}
+_KNOWN_TYPES = frozenset(ALL_EVENT_TYPES)
+
+
+def item_id_of(payload: dict[str, Any]) -> str | None:
+    item = payload.get("item")
+    return payload.get("item_id") or (item.get("id") if isinstance(item, dict) else None)
+
+
+def response_id_of(payload: dict[str, Any]) -> str | None:
+    response = payload.get("response")
+    return payload.get("response_id") or (response.get("id") if isinstance(response, dict) else None)
+
+
+def is_error_event(type_: str, payload: dict[str, Any]) -> bool:
+    if type_ == "error" or type_.endswith(".failed"):
+        return True
+    response = payload.get("response")
+    return type_ == "response.done" and isinstance(response, dict) and response.get("status") == "failed"
+
+
+def is_groupable(type_: str) -> bool:
+    return type_.endswith(".delta") or type_ == "input_audio_buffer.append"
+
+
+def _looks_like_type(term: str) -> bool:
+    return "*" in term or "?" in term or term in _KNOWN_TYPES or (
+        "." in term and re.fullmatch(r"[a-z_.]+", term) is not None
+    )
+
+
+@dataclass(frozen=True)
+class EventFilter:
+    directions: frozenset[str] = frozenset()
+    type_patterns: tuple[str, ...] = ()
+    ids: tuple[str, ...] = ()
+    texts: tuple[str, ...] = ()
+
+    @classmethod
+    def parse(cls, query: str) -> EventFilter:
+        try:
+            terms = shlex.split(query)
+        except ValueError:  # an unclosed quote while typing
+            terms = query.replace('"', " ").split()
+        directions: set[str] = set()
+        types: list[str] = []
+        ids: list[str] = []
+        texts: list[str] = []
+        for term in terms:
+            if term in _DIRECTION_WORDS:
+                directions.add(_DIRECTION_WORDS[term])
+            elif term.startswith("id:"):
+                if term[3:]:
+                    ids.append(term[3:])
+            elif _looks_like_type(term):
+                types.append(term)
+            else:
+                texts.append(term.lower())
+        return cls(frozenset(directions), tuple(types), tuple(ids), tuple(texts))
+
+    @property
+    def is_empty(self) -> bool:
+        return not (self.directions or self.type_patterns or self.ids or self.texts)
+
+    def matches(self, record: LogRecord) -> bool:
+        event = record.event
+        if self.directions and event.direction not in self.directions:
+            return False
+        if self.type_patterns and not any(fnmatch.fnmatchcase(event.type, p) for p in self.type_patterns):
+            return False
+        if self.ids:
+            payload = event.payload
+            ids = {item_id_of(payload), response_id_of(payload), payload.get("call_id"), payload.get("previous_item_id")}
+            if not any(i in ids for i in self.ids):
+                return False
+        return all(text in record.search_text for text in self.texts)
+
+
+@dataclass(eq=False)
+class Row:
+    """One inspector row: a single event, or a run of deltas (`records` in arrival order)."""
+
+    records: list[LogRecord] = field(default_factory=list)
+    grouped: bool = False
+
+    @property
+    def first(self) -> LogRecord:
+        return self.records[0]
+
+    @property
+    def count(self) -> int:
+        return len(self.records)
+
+    @property
+    def type(self) -> str:
+        return self.first.event.type
+
+    @property
+    def direction(self) -> str:
+        return self.first.event.direction
+
+    @property
+    def last_seq(self) -> int:
+        return self.records[-1].seq
+
+    @property
+    def total_size(self) -> int:
+        return sum(r.event.size for r in self.records)
+
+    @property
+    def audio_bytes(self) -> int:
+        return sum(r.audio_bytes for r in self.records)
+
+    @property
+    def duration_s(self) -> float:
+        """Audio duration for audio runs, else time from the first to the last event of the run."""
+        audio = self.audio_bytes
+        if audio:
+            return audio / PCM16_BYTES_PER_MS / 1000
+        return self.records[-1].event.t - self.first.event.t
+
+    @property
+    def is_error(self) -> bool:
+        return is_error_event(self.type, self.first.event.payload)
+
+
+class EventView:
+    """Rows for a filter, built incrementally as records arrive and trimmed as the ring drops them."""
+
+    def __init__(self, event_filter: EventFilter | None = None, grouping: bool = True) -> None:
+        self.filter = event_filter or EventFilter()
+        self.grouping = grouping
+        self.rows: list[Row] = []
+        self._open: dict[tuple[str, str, str | None], Row] = {}
+
+    def reset(self, records: list[LogRecord], event_filter: EventFilter | None = None) -> None:
+        if event_filter is not None:
+            self.filter = event_filter
+        self.rows = []
+        self._open = {}
+        self.add(records)
+
+    def add(self, records: list[LogRecord]) -> list[Row]:
+        """Add new records; return the rows that changed (new rows and runs that grew)."""
+        changed: list[Row] = []
+        for record in records:
+            if not self.filter.matches(record):
+                continue
+            event = record.event
+            if self.grouping and is_groupable(event.type):
+                key = (event.direction, event.type, item_id_of(event.payload))
+                row = self._open.get(key)
+                if row is None:
+                    row = self._open[key] = Row([record], grouped=True)
+                    self.rows.append(row)
+                else:
+                    row.records.append(record)
+            else:
+                self._open.clear()
+                row = Row([record])
+                self.rows.append(row)
+            changed.append(row)
+        return changed
+
+    def drop_before(self, first_seq: int) -> int:
+        """Forget records older than `first_seq`; return how many rows disappeared."""
+        stale = 0
+        while stale < len(self.rows) and self.rows[stale].first.seq < first_seq:
+            stale += 1
+        if not stale:
+            return 0
+        kept = []
+        for row in self.rows[:stale]:
+            row.records = [r for r in row.records if r.seq >= first_seq]
+            if row.records:
+                kept.append(row)
+        self.rows[:stale] = kept
+        self._open = {k: r for k, r in self._open.items() if r.records}
+        return stale - len(kept)

@@ -32,10 +32,11 @@ EMULATOR_BETA_API_VERSION = "2025-04-01-preview"
 
 _API_VERSION = re.compile(r"^(\d{4})-(\d{2})-(\d{2})(-preview)?$")
 _DEPLOYMENT = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
-_FILE_KEYS = {
-    "provider", "endpoint", "deployment", "api_version", "azure_api_key",
-    "openai_api_key", "openai_base_url", "model", "local",
-}
+# The same keys as rt_tui/profiles.py: top level or in [profiles.NAME]. Keys (secrets) never live in the
+# file; `api_key_env` names the environment variable that holds one.
+_FILE_KEYS = {"provider", "endpoint", "deployment", "api_version", "model", "openai_base_url", "local", "api_key_env"}
+_SECRET_FILE_KEYS = {"api_key", "azure_api_key", "openai_api_key", "key", "token", "password"}
+_OTHER_TOP_LEVEL_KEYS = {"theme"}  # read by the UI
 
 
 class ConfigError(Exception):
@@ -110,6 +111,7 @@ def load_settings(args: argparse.Namespace | None = None, env: Mapping[str, str]
     flags = vars(args) if args is not None else {}
     path, explicit_path = _config_path(flags, env)
     file_values, session = _read_config_file(path, explicit_path, flags.get("profile"))
+    _resolve_key_reference(file_values, env, path)
 
     def pick(flag: str | None, env_var: str | None, file_key: str) -> _Value | None:
         if flag and flags.get(flag.lstrip("-").replace("-", "_")) not in (None, False, ""):
@@ -189,14 +191,31 @@ def _read_config_file(path: Path, explicit: bool, profile: str | None) -> tuple[
         chosen = dict(profiles[profile])
         session = {**session, **chosen.pop("session", {})}
         values.update(chosen)
-    unknown = sorted(set(values) - _FILE_KEYS)
+    secrets = sorted(set(values) & _SECRET_FILE_KEYS)
+    if secrets:
+        raise ConfigError(
+            f"{secrets[0]!r} in {path}: keys do not belong in the config file. Export the key in an environment "
+            'variable and set api_key_env = "THAT_VARIABLE".', secrets[0])
+    unknown = sorted(set(values) - _FILE_KEYS - _OTHER_TOP_LEVEL_KEYS)
     if unknown:
         raise ConfigError(
-            f"Unknown key {unknown[0]!r} in {path}; known keys: {', '.join(sorted(_FILE_KEYS))}, "
+            f"Unknown key {unknown[0]!r} in {path}; known keys: {', '.join(sorted(_FILE_KEYS))}, theme, "
             "[session], [profiles.NAME].",
             unknown[0],
         )
     return values, dict(session)
+
+
+def _resolve_key_reference(values: dict[str, Any], env: Mapping[str, str], path: Path) -> None:
+    """`api_key_env = "NAME"` → the key in $NAME, offered as the file's Azure and OpenAI key."""
+    name = values.pop("api_key_env", None)
+    if not name:
+        return
+    key = env.get(str(name), "").strip()
+    if not key:
+        raise ConfigError(f"'api_key_env' in {path} names ${name}, but that environment variable is not set.",
+                          str(name))
+    values["azure_api_key"] = values["openai_api_key"] = key
 
 
 def _resolve_target(v: dict[str, _Value | None]) -> Target:

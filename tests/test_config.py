@@ -273,10 +273,37 @@ def test_unparsable_config_file(config_file):
 
 
 def test_unknown_key_in_config_file(config_file):
-    path = config_file('endpoint = "https://res.openai.azure.com"\napi_key = "x"\n')
+    path = config_file('endpoint = "https://res.openai.azure.com"\ndeploymnet = "x"\n')
     error = _error(("--config", str(path)))
-    assert error.variable == "api_key" and "Unknown key 'api_key'" in error.message
-    assert "azure_api_key" in error.message
+    assert error.variable == "deploymnet" and "Unknown key 'deploymnet'" in error.message
+    assert "deployment" in error.message
+
+
+@pytest.mark.parametrize("key", ["api_key", "azure_api_key", "openai_api_key"])
+def test_a_key_in_the_config_file_is_refused_without_echoing_it(config_file, key: str):
+    path = config_file(f'[profiles.p]\nendpoint = "https://res.openai.azure.com"\n{key} = "{KEY}"\n')
+    error = _error(("--config", str(path), "--profile", "p"))
+    assert error.variable == key and "api_key_env" in error.message
+    assert KEY not in error.message
+
+
+def test_api_key_env_reads_the_key_from_the_named_variable(config_file):
+    path = config_file('theme = "rt-ember"\n[profiles.work]\nendpoint = "https://res.openai.azure.com"\n'
+                       'deployment = "d"\napi_key_env = "WORK_AZURE_KEY"\n')
+    argv = ("--config", str(path), "--profile", "work")
+    target = load_settings(flags(*argv), env={"WORK_AZURE_KEY": KEY}).target
+    assert (target.provider, target.auth, target.api_key) == ("azure", "api-key", KEY)
+    # the standard variable still wins (environment over file)
+    assert load_settings(flags(*argv), env={"WORK_AZURE_KEY": KEY, "AZURE_OPENAI_API_KEY": "other"}).target.api_key \
+        == "other"
+    error = _error(argv)
+    assert error.variable == "WORK_AZURE_KEY" and "not set" in error.message
+
+
+def test_api_key_env_without_endpoint_means_openai(config_file):
+    path = config_file('api_key_env = "MY_OPENAI_KEY"\nmodel = "gpt-realtime-mini"\n')
+    target = load_settings(flags("--config", str(path)), env={"MY_OPENAI_KEY": KEY}).target
+    assert (target.provider, target.model, target.api_key) == ("openai", "gpt-realtime-mini", KEY)
 
 
 def test_unknown_profile(config_file):
@@ -314,12 +341,6 @@ def test_describe_names_provider_host_deployment_dialect_and_auth():
     text = load_settings(flags(), env={**AZURE_ENV, "OPENAI_API_VERSION": "2025-04-01-preview"}).target.describe()
     for part in ("Azure OpenAI", "env-res.openai.azure.com", "env-deployment", "beta", "Microsoft Entra ID"):
         assert part in text
-
-
-def test_config_error_from_a_key_in_the_file_does_not_echo_it(config_file):
-    path = config_file(f'endpoint = "https://res.openai.azure.com"\nazure_api_key = "{KEY}"\n')
-    error = _error(("--config", str(path)))  # deployment missing
-    assert KEY not in error.message
 
 
 # --- emulator targets -----------------------------------------------------------------------------

@@ -1,0 +1,403 @@
+"""The playground app: layout, bindings, and the glue between widgets and the realtime worker."""
+
+from __future__ import annotations
+
+import time
+from functools import partial
+from typing import Any, Callable, Iterable
+
+from pydantic import ValidationError
+from textual import on
+from textual.app import App, ComposeResult, SystemCommand
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import Screen
+from textual.widget import Widget
+from textual.widgets import Button, Footer, Header, Input, TextArea
+from textual.worker import Worker, WorkerState
+
+from rt_tui.config import ConfigError, Settings
+from rt_tui.core.conversation import Conversation, reduce
+from rt_tui.core.events import Event
+from rt_tui.core.session import SessionConfig, describe_errors
+from rt_tui.ui.commands import PresetCommands
+from rt_tui.ui.connection_host import ConnectionHost
+from rt_tui.ui.messages import ConnectionStatusChanged, RealtimeEventArrived
+from rt_tui.ui.panes.conversation import ConversationPane
+from rt_tui.ui.panes.instructions import InstructionsPane
+from rt_tui.ui.panes.settings import SettingsPane
+from rt_tui.ui.screens import ConfigErrorScreen
+from rt_tui.ui.widgets.status_bar import StatusBar
+
+RENDER_INTERVAL_S = 0.05  # deltas are batched: the log is redrawn at most 20 times a second
+NARROW_WIDTH = 120
+WIDE_WIDTH = 160
+SESSION_LIMIT_S = {"azure": 30 * 60, "openai": 60 * 60, "local": 60 * 60}
+
+
+def _inspector_pane() -> Widget:
+    try:
+        from rt_tui.ui.panes.inspector import InspectorPane
+    except ImportError:
+        from rt_tui.ui.panes.event_list import EventTypeList
+
+        return EventTypeList(id="inspector")
+    return InspectorPane(id="inspector")
+
+
+class RtTuiApp(App[int]):
+    CSS_PATH = "app.tcss"
+    TITLE = "rt-tui"
+    COMMANDS = App.COMMANDS | {PresetCommands}
+    BINDINGS = [
+        Binding("ctrl+q", "quit", "Quit", id="quit", priority=True),
+        Binding("ctrl+s", "apply_instructions", "Apply instructions", id="apply_instructions", priority=True),
+        Binding("f2", "toggle_left", "Instructions/settings", id="toggle_left"),
+        Binding("f3", "toggle_inspector", "Inspector", id="toggle_inspector"),
+        Binding("f4", "toggle_maximize", "Maximise pane", id="toggle_maximize"),
+        Binding("f5", "toggle_listening", "Listen", id="toggle_listening"),
+        Binding("ctrl+x", "cancel_response", "Cancel response", id="cancel_response", show=False),
+        Binding("ctrl+y", "copy_transcript", "Copy transcript", id="copy_transcript", show=False),
+        Binding("ctrl+l", "clear_conversation", "Clear conversation", id="clear_conversation", show=False),
+        Binding("ctrl+r", "reset_settings", "Reset settings", id="reset_settings", show=False),
+        Binding("ctrl+o", "focus_message", "Message input", id="focus_message", show=False),
+    ]
+
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        connect: bool = True,
+        clock: Callable[[], float] = time.monotonic,
+        cursor_blink: bool = True,
+        autoapply_delay_s: float | None = None,
+    ) -> None:
+        super().__init__()
+        self.settings = settings
+        self.connect = connect
+        self.clock = clock
+        self.cursor_blink = cursor_blink
+        self.autoapply_delay_s = autoapply_delay_s
+        self.conversation = Conversation.empty()
+        self.config_error: str | None = None
+        self.config = self._initial_config()
+        self.desired = self.config  # what we last asked the server for; `config` is what it confirmed
+        self.dialect = settings.target.dialect
+        self.host = ConnectionHost(settings, self._on_worker_event, self._on_worker_status)
+        self._cleared_ids: set[str] = set()
+        self._awaiting: str | None = None  # "instructions" | "settings" while a session.update is unanswered
+        self._sent_update_event_id: str | None = None
+        self._render_timer: Any = None
+        self._autoapply_timer: Any = None
+        self._voice_locked = False
+
+    def _initial_config(self) -> SessionConfig:
+        try:
+            return SessionConfig.model_validate(self.settings.session or {})
+        except ValidationError as exc:
+            reasons = "; ".join(f"{k}: {v}" for k, v in describe_errors(exc).items())
+            self.config_error = f"The [session] table of the config file is invalid: {reasons}"
+            return SessionConfig()
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        for binding in self.BINDINGS:
+            if isinstance(binding, Binding) and binding.id != "quit":
+                help_text = binding.tooltip or f"{binding.description} ({binding.key})"
+                yield SystemCommand(binding.description, help_text, partial(self.run_action, binding.action))
+
+    # ---- layout -------------------------------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        yield Header(icon="≋")
+        with Horizontal(id="main"):
+            with Vertical(id="left"):
+                yield InstructionsPane(self.config.instructions, id="instructions")
+                yield SettingsPane(self.config, self._model_label(), id="settings")
+            with Vertical(id="centre"):
+                yield ConversationPane(id="conversation")
+                with Horizontal(id="composer"):
+                    yield Input(placeholder="Type a message and press Enter", id="message-input")
+                    yield Button("Start listening", id="listen-button", compact=True)
+            with Vertical(id="right"):
+                yield _inspector_pane()
+        yield StatusBar(self.clock, SESSION_LIMIT_S.get(self.settings.target.provider, 3600), id="status-bar")
+        yield Footer()
+
+    def _model_label(self) -> str:
+        target = self.settings.target
+        kind = "deployment" if target.provider == "azure" else "model"
+        return f"{target.model} ({kind}, fixed by configuration)"
+
+    def on_mount(self) -> None:
+        self.sub_title = self._subtitle()
+        self.query_one(StatusBar).set_target(self._target_text())
+        self.query_one(SettingsPane).set_dialect(self.dialect)
+        for widget in self.query(Input).results():
+            widget.cursor_blink = self.cursor_blink
+        self.query_one("#instructions-editor", TextArea).cursor_blink = self.cursor_blink
+        self._apply_width(self.size.width)
+        self.query_one("#message-input", Input).focus()
+        self.set_interval(1.0, self.query_one(StatusBar).refresh_timer)
+        if self.config_error:
+            self.show_config_error(self.config_error, "[session] in the config file")
+            return
+        if self.connect:
+            self.run_worker(self._run_connection(), group="connection", name="connection", exit_on_error=False)
+        else:
+            self.query_one(StatusBar).set_state("offline")
+
+    def _subtitle(self) -> str:
+        if self.settings.target.provider == "local":
+            return "LOCAL EMULATOR — scripted replies, not a model"
+        return self.settings.target.describe()
+
+    def _target_text(self) -> str:
+        target = self.host.target or self.settings.target
+        if target.provider == "local":
+            dialect = "GA" if target.dialect == "ga" else "beta"
+            return f"local emulator · {target.model} · {dialect}"
+        return target.describe()
+
+    def on_resize(self) -> None:
+        self._apply_width(self.size.width)
+
+    def _apply_width(self, width: int) -> None:
+        narrow = width < NARROW_WIDTH
+        if narrow != self.screen.has_class("-narrow") or not self.screen.has_class("-sized"):
+            self.screen.set_class(narrow, "-narrow")
+            self.screen.add_class("-sized")
+            self.query_one("#left").display = not narrow
+            self.query_one("#right").display = width >= WIDE_WIDTH
+
+    # ---- connection ---------------------------------------------------------------------------------------
+
+    async def _run_connection(self) -> None:
+        try:
+            await self.host.run(self.config)
+        except ConfigError as exc:
+            self.show_config_error(exc.message, exc.variable)
+
+    def _on_worker_event(self, event: Event) -> None:
+        self.post_message(RealtimeEventArrived(event))
+
+    def _on_worker_status(self, status: Any) -> None:
+        self.post_message(ConnectionStatusChanged(status))
+
+    def on_realtime_event_arrived(self, message: RealtimeEventArrived) -> None:
+        self.ingest(message.event)
+
+    def on_connection_status_changed(self, message: ConnectionStatusChanged) -> None:
+        bar = self.query_one(StatusBar)
+        bar.set_state(message.status.state, message.status.message)
+        bar.set_target(self._target_text())
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.worker.group == "connection" and event.state == WorkerState.ERROR:
+            error = event.worker.error
+            self.query_one(StatusBar).set_state("failed", f"{type(error).__name__}: {error}")
+
+    def show_config_error(self, message: str, variable: str) -> None:
+        self.query_one(StatusBar).set_state("failed", "configuration error")
+        self.push_screen(ConfigErrorScreen(message, variable))
+
+    # ---- events → state → screen --------------------------------------------------------------------------
+
+    def ingest(self, event: Event) -> None:
+        """Feed one event (live from the worker, or replayed) through the reducer and the panes."""
+        self.conversation = reduce(self.conversation, event)
+        inspector = self.query_one("#inspector")
+        add_event = getattr(inspector, "add_event", None)
+        if add_event is not None:
+            add_event(event)
+        if event.direction == "client":
+            if event.type == "session.update":
+                self._sent_update_event_id = event.payload.get("event_id")
+        elif event.type in ("session.created", "session.updated"):
+            self._on_session(event)
+        elif event.type == "error":
+            self._on_error(event.payload.get("error") or {})
+        self._schedule_render()
+
+    def _on_session(self, event: Event) -> None:
+        session = event.payload.get("session") or {}
+        if event.type == "session.created":
+            self.query_one(StatusBar).start_session()
+        try:
+            server = SessionConfig.from_ga_session(session)
+        except ValidationError as exc:
+            self.notify(f"Could not read the server's session: {exc}", severity="warning")
+            return
+        if self.config.temperature is not None and server.temperature is None:
+            server = server.model_copy(update={"temperature": self.config.temperature})
+        self.config = self.desired = server
+        self.query_one(SettingsPane).reflect(server)
+        self.query_one(InstructionsPane).reflect_server(server.instructions)
+        if event.type == "session.updated":
+            self._awaiting = None
+
+    def _on_error(self, error: dict[str, Any]) -> None:
+        if self._awaiting is None or not self._answers_our_update(error):
+            return
+        reason = error.get("message") or "the server refused the update"
+        if self._awaiting == "instructions":
+            self.query_one(InstructionsPane).mark_rejected(reason)
+        else:
+            self.query_one(SettingsPane).reflect(self.config)
+            self.notify(f"Settings rejected: {reason}", severity="error", timeout=8)
+        self.desired = self.config
+        self._awaiting = None
+
+    def _answers_our_update(self, error: dict[str, Any]) -> bool:
+        event_id = error.get("event_id")
+        if event_id and self._sent_update_event_id:
+            return event_id == self._sent_update_event_id
+        param = error.get("param") or ""
+        return param.startswith("session") or error.get("code") == "cannot_update_voice"
+
+    def _schedule_render(self) -> None:
+        if self._render_timer is None:
+            self._render_timer = self.set_timer(RENDER_INTERVAL_S, self._render_now)
+
+    def _render_now(self) -> None:
+        self._render_timer = None
+        turns = tuple(t for t in self.conversation.turns if t.item_id not in self._cleared_ids)
+        self.query_one(ConversationPane).render_turns(turns)
+        self.query_one(StatusBar).set_usage(self.conversation.usage_totals)
+        spoke = any(t.role == "assistant" and t.has_audio for t in self.conversation.turns)
+        if spoke != self._voice_locked:
+            self._voice_locked = spoke
+            self.query_one(SettingsPane).set_voice_locked(spoke)
+
+    # ---- sending ------------------------------------------------------------------------------------------
+
+    @on(Input.Submitted, "#message-input")
+    def send_message(self, event: Input.Submitted) -> None:
+        text = event.value.strip()
+        if not text:
+            return
+        if not self.host.send_text(text):
+            self.notify("Not connected: the message was not sent.", severity="warning")
+            return
+        event.input.clear()
+
+    def _send_config(self, config: SessionConfig, what: str) -> bool:
+        if not self.host.update_session(config):
+            self.notify("Not connected: nothing was sent.", severity="warning")
+            return False
+        self.desired = config
+        self._awaiting = what
+        return True
+
+    def action_apply_instructions(self) -> None:
+        pane = self.query_one(InstructionsPane)
+        if self._send_config(self.desired.model_copy(update={"instructions": pane.text}), "instructions"):
+            pane.mark_pending()
+
+    def on_instructions_pane_edited(self, _: InstructionsPane.Edited) -> None:
+        if self.autoapply_delay_s is None:
+            return
+        if self._autoapply_timer is not None:
+            self._autoapply_timer.stop()
+        self._autoapply_timer = self.set_timer(self.autoapply_delay_s, self.action_apply_instructions)
+
+    def load_preset(self, text: str) -> None:
+        self.query_one(InstructionsPane).load(text)
+        self.action_apply_instructions()
+
+    def on_settings_pane_submitted(self, message: SettingsPane.Submitted) -> None:
+        config = message.config.model_copy(update={"instructions": self.desired.instructions})
+        if config != self.desired:
+            self._send_config(config, "settings")
+
+    def on_settings_pane_reset_requested(self, _: SettingsPane.ResetRequested) -> None:
+        self.action_reset_settings()
+
+    def action_reset_settings(self) -> None:
+        defaults = SessionConfig(instructions=self.desired.instructions)
+        if self._voice_locked:
+            defaults = defaults.model_copy(update={"voice": self.config.voice})
+        self.query_one(SettingsPane).reflect(defaults)
+        if defaults != self.desired:
+            self._send_config(defaults, "settings")
+        self.notify("Settings reset to the service's defaults.", timeout=3)
+
+    def action_cancel_response(self) -> None:
+        self.host.cancel_response()
+
+    def action_toggle_listening(self) -> None:
+        button = self.query_one("#listen-button", Button)
+        listening, reason = self.host.toggle_listening()
+        if reason:
+            self.notify(reason, severity="warning", timeout=6)
+        button.label = "Stop listening" if listening else "Start listening"
+        button.set_class(listening, "-listening")
+
+    @on(Button.Pressed, "#listen-button")
+    def _listen_pressed(self) -> None:
+        self.action_toggle_listening()
+
+    def set_levels(self, mic: float | None, speaker: float | None) -> None:
+        """For the audio engine (via a message or call_from_thread): 0..1 levels shown in the status bar."""
+        self.query_one(StatusBar).set_levels(mic, speaker)
+
+    # ---- conversation actions -----------------------------------------------------------------------------
+
+    def action_copy_transcript(self) -> None:
+        from rt_tui.ui.panes.turn_text import transcript_markdown
+
+        turns = [t for t in self.conversation.turns if t.item_id not in self._cleared_ids]
+        self.copy_to_clipboard(transcript_markdown(turns))
+        self.notify(f"Transcript copied ({len(turns)} turns, OSC 52)", timeout=3)
+
+    def action_clear_conversation(self) -> None:
+        """Clear the screen and delete the items on the server too, so the model forgets them.
+
+        The session (settings, token totals, timer) is kept; errors are local and just hidden.
+        """
+        if self.conversation.active_response_id:
+            self.host.cancel_response()
+        for turn in self.conversation.turns:
+            if turn.item_id in self._cleared_ids:
+                continue
+            self._cleared_ids.add(turn.item_id)
+            if turn.kind != "error":
+                self.host.delete_item(turn.item_id)
+        self._schedule_render()
+        self.notify("Conversation cleared (items deleted on the server).", timeout=3)
+
+    # ---- panes --------------------------------------------------------------------------------------------
+
+    def action_toggle_left(self) -> None:
+        left = self.query_one("#left")
+        left.display = not left.display
+        if left.display:
+            self.query_one("#instructions-editor").focus()
+
+    def action_toggle_inspector(self) -> None:
+        right = self.query_one("#right")
+        right.display = not right.display
+
+    def action_toggle_maximize(self) -> None:
+        if self.screen.maximized is not None:
+            self.screen.minimize()
+            return
+        widget = self.focused
+        while widget is not None and not getattr(widget, "ALLOW_MAXIMIZE", False):
+            widget = widget.parent  # type: ignore[assignment]
+        self.screen.maximize(widget or self.query_one(ConversationPane), container=False)
+
+    def action_focus_message(self) -> None:
+        self.query_one("#message-input", Input).focus()
+
+    async def action_quit(self) -> None:
+        await self.host.stop()
+        self.exit(0)
+
+    async def on_unmount(self) -> None:
+        await self.host.stop()
+
+
+def make_app(settings: Settings, **options: Any) -> RtTuiApp:
+    """The one factory for the CLI, tests and replay (`connect=False` + `app.ingest(event)`)."""
+    return RtTuiApp(settings, **options)

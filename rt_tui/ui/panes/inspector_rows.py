@@ -1,0 +1,209 @@
+"""The inspector's virtual list: renders only the visible rows of an `EventView`, however many there are."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from rich.segment import Segment
+from rich.style import Style
+from textual.binding import Binding, BindingType
+from textual.events import Click
+from textual.geometry import Size
+from textual.message import Message
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+from rt_tui.core.event_view import EventView, Row, item_id_of, response_id_of
+from rt_tui.core.eventlog import LogRecord
+
+Line = tuple[Row, int | None]  # a row, or one member (index) of an expanded run
+
+
+def human_size(n: int) -> str:
+    if n < 1000:
+        return f"{n} B"
+    if n < 1_000_000:
+        return f"{n / 1000:.1f} KB"
+    return f"{n / 1_000_000:.1f} MB"
+
+
+def _ids(record: LogRecord) -> str:
+    payload = record.event.payload
+    ids = [item_id_of(payload), response_id_of(payload)]
+    return " ".join(i for i in ids if i)
+
+
+def row_text(row: Row) -> str:
+    arrow = "↑" if row.direction == "client" else "↓"
+    first = row.first
+    label = row.type
+    if row.grouped:
+        label += f" ×{row.count:,}, {row.duration_s:.1f} s"
+        if row.audio_bytes:
+            label += f", {human_size(row.audio_bytes)} audio"
+    size = human_size(row.total_size)
+    return f"{arrow} {first.event.t * 1000:>9,.0f} ms {size:>8}  {label}  {_ids(first)}"
+
+
+def member_text(record: LogRecord, index: int) -> str:
+    payload = record.event.payload
+    delta = payload.get("delta", payload.get("audio", ""))
+    return f"    #{index + 1:<5} {record.event.t * 1000:>9,.0f} ms {human_size(record.event.size):>8}  {delta!r}"
+
+
+class EventRows(ScrollView, can_focus=True):
+    """Keyboard/mouse navigable rows; the pane owns the data and calls `reload()` after each batch."""
+
+    COMPONENT_CLASSES: ClassVar[set[str]] = {
+        "event-rows--cursor", "event-rows--error", "event-rows--client", "event-rows--group", "event-rows--member",
+    }
+    DEFAULT_CSS = """
+    EventRows { height: 1fr; }
+    EventRows > .event-rows--cursor { background: $block-cursor-background; color: $block-cursor-foreground; }
+    EventRows:blur > .event-rows--cursor { background: $block-cursor-blurred-background; }
+    EventRows > .event-rows--error { color: $text-error; text-style: bold; }
+    EventRows > .event-rows--client { color: $text-accent; }
+    EventRows > .event-rows--group { text-style: italic; }
+    EventRows > .event-rows--member { color: $text-muted; }
+    """
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("up", "cursor(-1)", "Previous event", id="inspector.cursor_up", show=False),
+        Binding("down", "cursor(1)", "Next event", id="inspector.cursor_down", show=False),
+        Binding("pageup", "page(-1)", "Page up", id="inspector.page_up", show=False),
+        Binding("pagedown", "page(1)", "Page down", id="inspector.page_down", show=False),
+        Binding("home", "jump_start", "First event", id="inspector.first", show=False),
+        Binding("end", "jump_end", "Last event", id="inspector.last", show=False),
+    ]
+
+    class CursorMoved(Message):
+        def __init__(self, by_user: bool) -> None:
+            super().__init__()
+            self.by_user = by_user
+
+    def __init__(self, view: EventView, **kwargs: object) -> None:
+        super().__init__(**kwargs)  # type: ignore[arg-type]
+        self.view = view
+        self.expanded: set[int] = set()  # id() of expanded runs
+        self.cursor = 0
+        self._lines: list[Line] | None = None  # None: no expansion, lines are the view's rows
+
+    # ---- model ----------------------------------------------------------------------------------------
+
+    @property
+    def line_count(self) -> int:
+        return len(self.view.rows) if self._lines is None else len(self._lines)
+
+    def line_at(self, index: int) -> Line:
+        return (self.view.rows[index], None) if self._lines is None else self._lines[index]
+
+    def selected(self) -> tuple[Row, LogRecord] | None:
+        if not 0 <= self.cursor < self.line_count:
+            return None
+        row, member = self.line_at(self.cursor)
+        return row, row.records[member or 0]
+
+    def reload(self, follow: bool) -> None:
+        """Pick up changed rows (new, grown, trimmed); keep the cursor on its row unless following."""
+        anchor = self.line_at(self.cursor) if 0 <= self.cursor < self.line_count else None
+        self.expanded &= {id(r) for r in self.view.rows} if self.expanded else set()
+        if self.expanded:
+            self._lines = []
+            for row in self.view.rows:
+                self._lines.append((row, None))
+                if id(row) in self.expanded:
+                    self._lines.extend((row, i) for i in range(row.count))
+        else:
+            self._lines = None
+        count = self.line_count
+        self.virtual_size = Size(self.size.width, count)
+        if follow:
+            self.cursor = max(0, count - 1)
+            self.scroll_to(y=max(0, count - self.scrollable_content_region.height), animate=False, immediate=True)
+        elif anchor is not None:
+            self.cursor = self._find(anchor, fallback=min(self.cursor, max(0, count - 1)))
+        self.refresh()
+
+    def _find(self, anchor: Line, fallback: int) -> int:
+        if self._lines is None:
+            for index in range(min(fallback, len(self.view.rows) - 1), -1, -1):
+                if self.view.rows[index] is anchor[0]:
+                    return index
+            return fallback
+        try:
+            return self._lines.index(anchor)
+        except ValueError:
+            return fallback
+
+    def toggle_expand(self) -> None:
+        selected = self.selected()
+        if selected is None or not selected[0].grouped:
+            return
+        row = selected[0]
+        self.expanded ^= {id(row)}
+        self.cursor = self._find((row, None), self.cursor) if self._lines is not None else self.cursor
+        self.reload(follow=False)
+        self.cursor = self._find((row, None), self.cursor)
+        self.refresh()
+
+    # ---- rendering ------------------------------------------------------------------------------------
+
+    def render_line(self, y: int) -> Strip:
+        scroll_x, scroll_y = self.scroll_offset
+        index = scroll_y + y
+        width = self.scrollable_content_region.width
+        base = self.rich_style
+        if index >= self.line_count:
+            return Strip.blank(width, base)
+        row, member = self.line_at(index)
+        if member is None:
+            text = ("▸ " if row.grouped and id(row) not in self.expanded else "▾ " if row.grouped else "  ") + row_text(row)
+        else:
+            text = member_text(row.records[member], member)
+        style = base + self._style_for(row, member)
+        if index == self.cursor:
+            style += self.get_component_rich_style("event-rows--cursor")
+        strip = Strip([Segment(text, style)])
+        return strip.crop_extend(scroll_x, scroll_x + width, style)
+
+    def _style_for(self, row: Row, member: int | None) -> Style:
+        style = Style()
+        if member is not None:
+            return self.get_component_rich_style("event-rows--member")
+        if row.direction == "client":
+            style += self.get_component_rich_style("event-rows--client")
+        if row.grouped:
+            style += self.get_component_rich_style("event-rows--group")
+        if row.is_error:
+            style += self.get_component_rich_style("event-rows--error")
+        return style
+
+    # ---- navigation -----------------------------------------------------------------------------------
+
+    def move_cursor(self, index: int, by_user: bool = True) -> None:
+        count = self.line_count
+        if not count:
+            return
+        self.cursor = max(0, min(count - 1, index))
+        height = self.scrollable_content_region.height
+        if self.cursor < self.scroll_y:
+            self.scroll_to(y=self.cursor, animate=False, immediate=True)
+        elif self.cursor >= self.scroll_y + height:
+            self.scroll_to(y=self.cursor - height + 1, animate=False, immediate=True)
+        self.refresh()
+        self.post_message(self.CursorMoved(by_user))
+
+    def action_cursor(self, step: int) -> None:
+        self.move_cursor(self.cursor + step)
+
+    def action_page(self, direction: int) -> None:
+        self.move_cursor(self.cursor + direction * max(1, self.scrollable_content_region.height - 1))
+
+    def action_jump_start(self) -> None:
+        self.move_cursor(0)
+
+    def action_jump_end(self) -> None:
+        self.move_cursor(self.line_count - 1)
+
+    def on_click(self, event: Click) -> None:
+        if event.y >= 0:
+            self.move_cursor(int(self.scroll_y) + event.y)

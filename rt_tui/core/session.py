@@ -14,7 +14,8 @@ from typing import Any, Literal, Union
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator
 from pydantic_core import PydanticCustomError
 
-Dialect = Literal["ga", "beta"]
+from rt_tui.core.dialect import Dialect, ga_session_to_beta
+
 
 VOICES: tuple[str, ...] = ("alloy", "ash", "ballad", "coral", "echo", "sage", "shimmer", "verse", "marin", "cedar")
 # The models the settings form offers; the SDK's newer ones are accepted too (see ACCEPTED_…).
@@ -40,9 +41,9 @@ TEMPERATURE_RANGE = (0.6, 1.2)
 MAX_OUTPUT_TOKENS_RANGE = (1, 4096)
 SERVICE_TEMPERATURE = 0.8
 
-# The audio engine speaks pcm16 24 kHz; saying so keeps the server from keeping another format.
+# The audio engine speaks pcm16 24 kHz; saying so keeps the server from keeping another format
+# (beta: "pcm16", via the dialect edge).
 GA_AUDIO_FORMAT = {"type": "audio/pcm", "rate": 24000}
-BETA_AUDIO_FORMAT = "pcm16"
 
 _TOOL_NAME = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 _TOOL_KEYS = {"type", "name", "description", "parameters"}
@@ -112,12 +113,6 @@ class TurnDetection(BaseModel):
             "create_response": self.create_response,
             "interrupt_response": self.interrupt_response,
         }
-
-    def to_beta(self) -> dict[str, Any] | None:
-        ga = self.to_ga()
-        if ga is not None:
-            ga.pop("idle_timeout_ms", None)  # GA-only
-        return ga
 
 
 class SessionConfig(BaseModel):
@@ -265,19 +260,7 @@ class SessionConfig(BaseModel):
         }
 
     def to_beta_session(self) -> dict[str, Any]:
-        session: dict[str, Any] = {
-            "instructions": self.instructions,
-            "modalities": ["audio", "text"] if self.output_modalities == "audio" else ["text"],
-            "voice": self.voice,
-            "input_audio_format": BETA_AUDIO_FORMAT,
-            "output_audio_format": BETA_AUDIO_FORMAT,
-            "turn_detection": self.turn_detection.to_beta(),
-            "input_audio_transcription": self._transcription(),
-            "input_audio_noise_reduction": self._noise_reduction(),
-            "max_response_output_tokens": self.max_output_tokens,
-            "tools": [dict(tool) for tool in self.tools],
-            "tool_choice": beta_tool_choice(self.tool_choice),
-        }
+        session = ga_session_to_beta(self.to_ga_session())
         if self.temperature is not None:
             session["temperature"] = self.temperature
         return session
@@ -327,11 +310,6 @@ class SessionConfig(BaseModel):
 
     def _noise_reduction(self) -> dict[str, Any] | None:
         return None if self.noise_reduction is None else {"type": self.noise_reduction}
-
-
-def beta_tool_choice(choice: str | dict[str, Any]) -> str:
-    """Beta types `tool_choice` as a string ("…, or specify a function"): a forced function is its name."""
-    return choice if isinstance(choice, str) else str(choice["name"])
 
 
 def describe_errors(exc: ValidationError) -> dict[str, str]:

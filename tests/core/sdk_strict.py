@@ -36,3 +36,36 @@ def assert_strict(model_cls: type[BaseModel], payload: dict[str, Any]) -> BaseMo
     extras = undeclared_keys(model)
     assert not extras, f"undeclared keys for {model_cls.__name__}: {extras}"
     return model
+
+
+def _by_type(union: Any) -> dict[str, type[BaseModel]]:
+    from typing import get_args
+
+    members = get_args(union)
+    while len(members) == 1 or (members and not isinstance(members[0], type)):
+        members = get_args(members[0])
+    return {get_args(cls.model_fields["type"].annotation)[0]: cls for cls in members}
+
+
+SERVER_MODELS = {"ga": _by_type(ga.RealtimeServerEvent), "beta": _by_type(beta.RealtimeServerEvent)}
+CLIENT_MODELS = {"ga": _by_type(ga.RealtimeClientEvent), "beta": _by_type(beta.RealtimeClientEvent)}
+
+
+def assert_strict_event(event: dict[str, Any], dialect: str, direction: str = "server", allow: tuple[str, ...] = ()):
+    """Validate a whole event by its `type` in `dialect`; `allow` lists extra keys by name."""
+    models = SERVER_MODELS if direction == "server" else CLIENT_MODELS
+    cls = models[dialect].get(event["type"])
+    assert cls is not None, f"{event['type']} is not a {dialect} {direction} event"
+    model = cls.model_validate(event)
+    allowed = {"obfuscation", *allow}
+    extras = [key for key in undeclared_keys(model) if key.rsplit(".", 1)[-1] not in allowed]
+    if dialect == "ga" and event["type"] in ("session.created", "session.updated"):
+        from openai.types.realtime import RealtimeSessionCreateResponse, RealtimeTranscriptionSessionCreateResponse
+
+        transcription = event["session"].get("type") == "transcription"
+        session_cls = RealtimeTranscriptionSessionCreateResponse if transcription else RealtimeSessionCreateResponse
+        session = session_cls.model_validate(event["session"])
+        extras = [key for key in extras if not key.startswith("$.session.")]
+        extras += [k for k in undeclared_keys(session, "$.session") if k.rsplit(".", 1)[-1] not in allowed]
+    assert not extras, f"undeclared keys in {event['type']}: {extras}"
+    return model

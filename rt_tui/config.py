@@ -36,7 +36,7 @@ _DEPLOYMENT = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 # file; `api_key_env` names the environment variable that holds one.
 _FILE_KEYS = {"provider", "endpoint", "deployment", "api_version", "model", "openai_base_url", "local", "api_key_env"}
 _SECRET_FILE_KEYS = {"api_key", "azure_api_key", "openai_api_key", "key", "token", "password"}
-_OTHER_TOP_LEVEL_KEYS = {"theme"}  # read by the UI
+_OTHER_TOP_LEVEL_KEYS = {"theme", "keymap"}  # read by the UI (rt_tui/themes.py, rt_tui/keymap.py)
 
 
 class ConfigError(Exception):
@@ -200,7 +200,7 @@ def _read_config_file(path: Path, explicit: bool, profile: str | None) -> tuple[
     if unknown:
         raise ConfigError(
             f"Unknown key {unknown[0]!r} in {path}; known keys: {', '.join(sorted(_FILE_KEYS))}, theme, "
-            "[session], [profiles.NAME].",
+            "[keymap], [session], [profiles.NAME].",
             unknown[0],
         )
     return values, dict(session)

@@ -1,0 +1,312 @@
+"""AudioEngine: microphone → 20 ms pcm16 chunks; assistant audio → jitter buffer → speaker.
+
+pcm16 mono 24 kHz on both sides. PortAudio runs the stream callbacks on its own threads:
+* the mic callback hands each 20 ms chunk (960 bytes) to `on_mic_chunk` on that thread; the owner
+  hops threads if it needs to (the voice loop uses `loop.call_soon_threadsafe`);
+* the speaker callback pulls from the jitter buffer and counts, per item, exactly how many samples it
+  wrote to the device. Every written sample is played (the stream is never aborted), so that count is
+  what the user heard once the device latency (≈ 40-50 ms on PulseAudio) has passed — the value for
+  `conversation.item.truncate.audio_end_ms`.
+`flush()` drops everything not yet written (barge-in); later audio of a flushed item is ignored.
+Muted or half-duplex-gated microphone blocks are sent as silence, so server VAD still sees time pass.
+A device that refuses 24 kHz runs at its default rate with streaming resampling.
+Any failure to open becomes `AudioUnavailable(reason)`; `problem` reports a stream that died later.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from rt_tui.core.devices import SAMPLE_RATE, AudioUnavailable, Kind, load_sounddevice, one_line, resolve_device, supports
+from rt_tui.core.resample import LinearResampler
+
+BLOCK_MS = 20
+BLOCK_SAMPLES = SAMPLE_RATE * BLOCK_MS // 1000
+ECHO_TAIL_S = 0.15  # half-duplex keeps the mic gated this long after the last assistant sample
+STALL_S = 1.0  # a running stream without callbacks for this long has lost its device
+
+__all__ = ["AudioEngine", "AudioUnavailable", "Levels", "BLOCK_MS", "SAMPLE_RATE"]
+
+
+@dataclass
+class Levels:
+    """Latest block's level, 0..1 of full scale. Plain floats: safe to read from any thread."""
+
+    rms: float = 0.0
+    peak: float = 0.0
+
+    def update(self, samples: np.ndarray) -> None:
+        if len(samples) == 0:
+            self.rms = self.peak = 0.0
+            return
+        x = samples.astype(np.float32) / 32768.0
+        self.rms = float(np.sqrt(np.mean(x * x)))
+        self.peak = float(np.max(np.abs(x)))
+
+
+class AudioEngine:
+    def __init__(
+        self,
+        on_mic_chunk: Callable[[bytes], None] | None = None,
+        input_device: int | str | None = None,
+        output_device: int | str | None = None,
+        half_duplex: bool = False,
+        prebuffer_ms: int = 0,
+        device_rate: int | None = None,
+        on_problem: Callable[[str], None] | None = None,
+    ) -> None:
+        self.on_mic_chunk = on_mic_chunk
+        self.input_device = input_device
+        self.output_device = output_device
+        self.half_duplex = half_duplex
+        self.prebuffer_ms = prebuffer_ms
+        self.forced_device_rate = device_rate  # e.g. 48000 to exercise resampling on any device
+        self.on_problem = on_problem
+        self.mic_muted = False
+        self.volume = 1.0
+        self.mic_level = Levels()
+        self.speaker_level = Levels()
+        self.problem: str | None = None
+        self._lock = threading.Lock()
+        self._queue: deque[tuple[str, np.ndarray]] = deque()  # (item_id, samples at the output rate)
+        self._queued_samples = 0
+        self._played: dict[str, int] = {}  # item_id → output-rate samples written to the device
+        self._discarded: set[str] = set()
+        self._current_item: str | None = None
+        self._last_audio_out = 0.0
+        self._first_queued_at: float | None = None
+        self._out_resamplers: dict[str, LinearResampler] = {}
+        self._in_resampler: LinearResampler | None = None
+        self._mic_pending = np.zeros(0, dtype=np.int16)
+        self._input: Any = None
+        self._output: Any = None
+        self.input_rate = SAMPLE_RATE
+        self.output_rate = SAMPLE_RATE
+        self.input_name = ""
+        self.output_name = ""
+        self._last_callback = {"input": 0.0, "output": 0.0}
+        # Timing probes for benchmarks: monotonic time of the first sample of the most recent
+        # play()ed burst written to the device, and of each mic chunk handed out.
+        self.first_sample_out_at: float | None = None
+        self.on_output_block: Callable[[float, bool], None] | None = None
+
+    # ---------------------------------------------------------------- lifecycle
+
+    def start(self, microphone: bool = True, speaker: bool = True) -> None:
+        """Open and start the streams. Raises AudioUnavailable with a one-line reason.
+
+        A stream that opened stays open when the other fails (speaker without a microphone is useful).
+        """
+        if speaker and self._output is None:
+            self._output = self._open("output")
+        if microphone and self._input is None:
+            self._input = self._open("input")
+
+    def start_microphone(self) -> None:
+        self.start(microphone=True, speaker=False)
+
+    def stop_microphone(self) -> None:
+        stream, self._input = self._input, None
+        _close(stream)
+        self.mic_level.update(np.zeros(0))
+
+    def stop(self) -> None:
+        self.stop_microphone()
+        stream, self._output = self._output, None
+        _close(stream)
+        self.speaker_level.update(np.zeros(0))
+
+    @property
+    def microphone_open(self) -> bool:
+        return self._input is not None
+
+    @property
+    def speaker_open(self) -> bool:
+        return self._output is not None
+
+    def _open(self, kind: Kind) -> Any:
+        sd = load_sounddevice()
+        device = resolve_device(self.input_device if kind == "input" else self.output_device, kind)
+        rate = self._choose_rate(sd, device.index, kind, device.default_samplerate)
+        blocksize = round(rate * BLOCK_MS / 1000)
+        stream_class = sd.RawInputStream if kind == "input" else sd.RawOutputStream
+        callback = self._input_callback if kind == "input" else self._output_callback
+        try:
+            stream = stream_class(
+                samplerate=rate,
+                blocksize=blocksize,
+                device=device.index,
+                channels=1,
+                dtype="int16",
+                latency="low",
+                callback=callback,
+                finished_callback=lambda: self._finished(kind),
+            )
+            self._last_callback[kind] = time.monotonic()
+            stream.start()
+        except Exception as exc:
+            raise AudioUnavailable(f"cannot open the {kind} device '{device.name}': {one_line(exc)}") from exc
+        if kind == "input":
+            self.input_rate, self.input_name = rate, device.name
+            self._in_resampler = LinearResampler(rate, SAMPLE_RATE) if rate != SAMPLE_RATE else None
+            self._mic_pending = np.zeros(0, dtype=np.int16)
+        else:
+            self.output_rate, self.output_name = rate, device.name
+        return stream
+
+    def _choose_rate(self, sd: Any, index: int, kind: Kind, default_rate: float) -> int:
+        candidates = [self.forced_device_rate] if self.forced_device_rate else [SAMPLE_RATE, int(default_rate)]
+        for rate in candidates:
+            if supports(sd, index, kind, rate):
+                return int(rate)
+        tried = " or ".join(f"{r} Hz" for r in dict.fromkeys(candidates))
+        raise AudioUnavailable(f"the {kind} device refuses mono 16-bit audio at {tried}")
+
+    def _finished(self, kind: Kind) -> None:
+        stream = self._input if kind == "input" else self._output
+        if stream is not None:  # finished without stop(): the device went away or failed
+            self._report(f"the {kind} audio stream stopped unexpectedly; text chat still works")
+
+    def _report(self, problem: str) -> None:
+        if self.problem is None:
+            self.problem = problem
+            if self.on_problem:
+                self.on_problem(problem)
+
+    def check(self) -> str | None:
+        """Detect a stream whose device disappeared (no callbacks); cheap, call it with the meters."""
+        now = time.monotonic()
+        for kind, stream in (("input", self._input), ("output", self._output)):
+            if stream is not None and now - self._last_callback[kind] > STALL_S:
+                self._report(f"the {kind} audio device stopped responding; text chat still works")
+        return self.problem
+
+    # ---------------------------------------------------------------- microphone
+
+    def _input_callback(self, indata: Any, frames: int, time_info: Any, status: Any) -> None:
+        self._last_callback["input"] = time.monotonic()
+        samples = np.frombuffer(indata, dtype="<i2")
+        if self._in_resampler is not None:
+            samples = self._in_resampler.process(samples)
+        gated = self.mic_muted or (self.half_duplex and self.is_playing)
+        if gated:
+            samples = np.zeros(len(samples), dtype=np.int16)
+        self.mic_level.update(samples)
+        pending = np.concatenate([self._mic_pending, samples]) if len(self._mic_pending) else samples
+        whole = len(pending) // BLOCK_SAMPLES * BLOCK_SAMPLES
+        self._mic_pending = pending[whole:].copy()
+        if self.on_mic_chunk is None:
+            return
+        for start in range(0, whole, BLOCK_SAMPLES):
+            self.on_mic_chunk(pending[start : start + BLOCK_SAMPLES].astype("<i2").tobytes())
+
+    # ---------------------------------------------------------------- speaker
+
+    def play(self, item_id: str, pcm16: bytes) -> None:
+        """Queue assistant audio (pcm16 24 kHz) of `item_id` behind what is already queued."""
+        if not pcm16 or item_id in self._discarded:
+            return
+        samples = np.frombuffer(pcm16[: len(pcm16) // 2 * 2], dtype="<i2")
+        if self.output_rate != SAMPLE_RATE:
+            resampler = self._out_resamplers.setdefault(item_id, LinearResampler(SAMPLE_RATE, self.output_rate))
+            samples = resampler.process(samples)
+        with self._lock:
+            if item_id in self._discarded:
+                return
+            if self._queued_samples == 0 and self._first_queued_at is None:
+                self._first_queued_at = time.monotonic()
+            self._queue.append((item_id, samples))
+            self._queued_samples += len(samples)
+            self._played.setdefault(item_id, 0)
+
+    def _output_callback(self, outdata: Any, frames: int, time_info: Any, status: Any) -> None:
+        now = time.monotonic()
+        self._last_callback["output"] = now
+        out = np.zeros(frames, dtype=np.int16)
+        filled = 0
+        with self._lock:
+            if self._ready(now):
+                while filled < frames and self._queue:
+                    item_id, samples = self._queue[0]
+                    take = min(frames - filled, len(samples))
+                    out[filled : filled + take] = samples[:take]
+                    filled += take
+                    self._played[item_id] = self._played.get(item_id, 0) + take
+                    self._queued_samples -= take
+                    self._current_item = item_id
+                    if take == len(samples):
+                        self._queue.popleft()
+                    else:
+                        self._queue[0] = (item_id, samples[take:])
+            if filled:
+                self._last_audio_out = now
+                if self.first_sample_out_at is None:
+                    self.first_sample_out_at = now
+            if not self._queue:
+                self._first_queued_at = None
+        if filled and self.volume != 1.0:
+            out = np.clip(out.astype(np.float32) * self.volume, -32768, 32767).astype(np.int16)
+        self.speaker_level.update(out)
+        outdata[:] = out.astype("<i2").tobytes()
+        if self.on_output_block is not None:
+            self.on_output_block(now, filled > 0)
+
+    def _ready(self, now: float) -> bool:
+        """Jitter buffer: at the start of a burst wait for prebuffer_ms of audio (or that long)."""
+        if not self._queue:
+            return False
+        if self.prebuffer_ms <= 0 or now - self._last_audio_out < 0.1:
+            return True
+        enough = self._queued_samples >= self.output_rate * self.prebuffer_ms / 1000
+        waited = self._first_queued_at is not None and now - self._first_queued_at >= self.prebuffer_ms / 1000
+        return enough or waited
+
+    @property
+    def is_playing(self) -> bool:
+        """Assistant audio is queued, or was written within the echo tail."""
+        return self._queued_samples > 0 or time.monotonic() - self._last_audio_out < ECHO_TAIL_S
+
+    @property
+    def buffered_ms(self) -> float:
+        return self._queued_samples * 1000 / self.output_rate
+
+    def played_ms(self, item_id: str) -> int:
+        """Milliseconds of `item_id` written to the output device so far."""
+        with self._lock:
+            samples = self._played.get(item_id, 0)
+        return samples * 1000 // self.output_rate
+
+    def flush(self) -> tuple[str, int] | None:
+        """Silence output now: drop all queued audio. Returns the interrupted item and its played ms.
+
+        None when nothing was playing (no queued audio and nothing written within the echo tail).
+        """
+        with self._lock:
+            was_playing = self._queued_samples > 0 or time.monotonic() - self._last_audio_out < ECHO_TAIL_S
+            queued_items = [item_id for item_id, _ in self._queue]
+            self._queue.clear()
+            self._queued_samples = 0
+            self._first_queued_at = None
+            interrupted = queued_items[0] if queued_items else self._current_item
+            if not was_playing or interrupted is None:
+                return None
+            self._discarded.update(queued_items)
+            self._discarded.add(interrupted)
+        return interrupted, self.played_ms(interrupted)
+
+
+def _close(stream: Any) -> None:
+    if stream is None:
+        return
+    try:
+        stream.stop()
+        stream.close()
+    except Exception:  # closing a stream whose device vanished may fail; it is gone either way
+        pass

@@ -1,0 +1,82 @@
+"""Helpers for tests that play into the virtual microphone and record the virtual speaker."""
+
+from __future__ import annotations
+
+import subprocess
+import wave
+from pathlib import Path
+
+import numpy as np
+
+TOOL = Path(__file__).resolve().parents[2] / "tools" / "virtual-audio"
+RATE = 24_000
+
+
+def say(text: str, path: Path) -> np.ndarray:
+    """espeak-ng speech as a 24 kHz WAV file (virtual-audio say); returns its samples."""
+    subprocess.run([str(TOOL), "say", text, str(path)], check=True, capture_output=True, timeout=30)
+    return read_wav(path)
+
+
+def read_wav(path: Path) -> np.ndarray:
+    with wave.open(str(path)) as wav:
+        assert wav.getframerate() == RATE and wav.getnchannels() == 1 and wav.getsampwidth() == 2
+        return np.frombuffer(wav.readframes(wav.getnframes()), dtype="<i2").copy()
+
+
+def write_wav(path: Path, samples: np.ndarray) -> Path:
+    with wave.open(str(path), "wb") as wav:
+        wav.setnchannels(1)
+        wav.setsampwidth(2)
+        wav.setframerate(RATE)
+        wav.writeframes(samples.astype("<i2").tobytes())
+    return path
+
+
+def play_mic(path: Path) -> None:
+    """Play a WAV into the virtual microphone in real time; returns when it has been played."""
+    subprocess.run([str(TOOL), "play-mic", str(path)], check=True, capture_output=True, timeout=60)
+
+
+def play_mic_background(path: Path) -> subprocess.Popen:
+    return subprocess.Popen([str(TOOL), "play-mic", str(path)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+
+
+class SpeakerRecording:
+    """`virtual-audio record-speaker SECS` in the background; `samples()` waits and reads the WAV."""
+
+    def __init__(self, seconds: float, path: Path) -> None:
+        self.path = path
+        self._proc = subprocess.Popen(
+            [str(TOOL), "record-speaker", f"{seconds:.2f}", str(path)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+        )
+
+    def samples(self) -> np.ndarray:
+        _, err = self._proc.communicate(timeout=60)
+        assert self._proc.returncode == 0, err.decode()
+        return read_wav(self.path)
+
+
+def find_offset(haystack: np.ndarray, needle: np.ndarray) -> tuple[int, float]:
+    """Sample offset where `needle` best matches inside `haystack`, and the normalised correlation there."""
+    h = haystack.astype(np.float64)
+    n = needle.astype(np.float64)
+    size = 1 << int(np.ceil(np.log2(len(h) + len(n))))
+    corr = np.fft.irfft(np.fft.rfft(h, size) * np.conj(np.fft.rfft(n, size)), size)[: len(h) - len(n) + 1]
+    offset = int(np.argmax(corr))
+    segment = h[offset : offset + len(n)]
+    norm = np.linalg.norm(segment) * np.linalg.norm(n)
+    return offset, float(corr[offset] / norm) if norm else 0.0
+
+
+def longest_zero_run(samples: np.ndarray) -> int:
+    """Length of the longest run of exact zeros (a dropout in bit-exact playback)."""
+    zero = np.concatenate([[0], (samples == 0).astype(np.int8), [0]])
+    edges = np.flatnonzero(np.diff(zero))
+    runs = edges[1::2] - edges[::2]
+    return int(runs.max()) if len(runs) else 0
+
+
+def nonzero_span(samples: np.ndarray, level: int = 0) -> tuple[int, int]:
+    idx = np.flatnonzero(np.abs(samples.astype(np.int32)) > level)
+    return (int(idx[0]), int(idx[-1]) + 1) if len(idx) else (0, 0)

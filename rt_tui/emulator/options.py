@@ -1,0 +1,41 @@
+"""Settings of one emulator instance (CLI flags, the embedded emulator, tests)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+from .faults import FaultOptions
+from .script import Script
+
+
+@dataclass
+class EmulatorOptions:
+    host: str = "127.0.0.1"
+    port: int = 0
+    api_key: str | None = None
+    dialect: Literal["auto", "ga", "beta"] = "auto"
+    # Output audio is streamed at this multiple of real time (the service is faster than real time too).
+    realtime_factor: float = 4.0
+    tls: bool = False
+    script: Script = field(default_factory=Script)
+    faults: FaultOptions = field(default_factory=FaultOptions)
+    seed: int | None = None
+    # `/v1/realtime` with `OpenAI-Beta: realtime=v1`: "reject" like api.openai.com today, or "serve" beta.
+    openai_beta: Literal["reject", "serve"] = "reject"
+    first_delta_ms: float = 250.0  # response.create → first delta
+    text_delta_ms: float = 25.0  # between text deltas of text-only replies
+    transcription_delay_ms: float = 400.0  # commit → input transcription events
+    # Maximum session length; None = the service's (60 min on /v1, 30 min on Azure routes).
+    max_session_s: float | None = None
+    ping_interval_s: float | None = 20.0
+
+    def timing(self) -> "EmulatorOptions":
+        """These options with the script's timing knobs applied."""
+        knobs = self.script.timing
+        if not knobs:
+            return self
+        merged = EmulatorOptions(**{**self.__dict__})
+        for key, value in knobs.items():
+            setattr(merged, key, value)
+        return merged

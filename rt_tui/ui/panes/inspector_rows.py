@@ -58,7 +58,7 @@ class EventRows(ScrollView, can_focus=True):
         "event-rows--cursor", "event-rows--error", "event-rows--client", "event-rows--group", "event-rows--member",
     }
     DEFAULT_CSS = """
-    EventRows { height: 1fr; }
+    EventRows { height: 1fr; overflow-x: hidden; }
     EventRows > .event-rows--cursor { background: $block-cursor-background; color: $block-cursor-foreground; }
     EventRows:blur > .event-rows--cursor { background: $block-cursor-blurred-background; }
     EventRows > .event-rows--error { color: $text-error; text-style: bold; }
@@ -118,7 +118,7 @@ class EventRows(ScrollView, can_focus=True):
         self.virtual_size = Size(self.size.width, count)
         if follow:
             self.cursor = max(0, count - 1)
-            self.scroll_to(y=max(0, count - self.scrollable_content_region.height), animate=False, immediate=True)
+            self.scroll_end(animate=False, immediate=True, x_axis=False, force=True)
         elif anchor is not None:
             self.cursor = self._find(anchor, fallback=min(self.cursor, max(0, count - 1)))
         self.refresh()
@@ -186,9 +186,9 @@ class EventRows(ScrollView, can_focus=True):
         self.cursor = max(0, min(count - 1, index))
         height = self.scrollable_content_region.height
         if self.cursor < self.scroll_y:
-            self.scroll_to(y=self.cursor, animate=False, immediate=True)
+            self.scroll_to(y=self.cursor, animate=False, immediate=True, force=True)
         elif self.cursor >= self.scroll_y + height:
-            self.scroll_to(y=self.cursor - height + 1, animate=False, immediate=True)
+            self.scroll_to(y=self.cursor - height + 1, animate=False, immediate=True, force=True)
         self.refresh()
         self.post_message(self.CursorMoved(by_user))
 

@@ -1,0 +1,281 @@
+"""The event inspector pane: every client and server event, filtered, grouped, inspectable, exportable.
+
+Self-contained: the app calls `add_event(s)` and mounts it. Events are buffered and absorbed on a
+timer (`flush_interval`), so a burst of thousands costs one refresh, not one render per event; the
+list renders only visible rows. Memory is bounded by the `EventLog` ring (audio elided, secrets redacted).
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any, ClassVar
+
+from rich.console import Group
+from rich.json import JSON
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical, VerticalScroll
+from textual.suggester import Suggester
+from textual.widgets import Input, Static
+
+from rt_tui.core.event_types import ALL_EVENT_TYPES
+from rt_tui.core.event_view import EventFilter, EventView
+from rt_tui.core.eventlog import DEFAULT_CAPACITY, EventLog, LogRecord
+from rt_tui.core.events import Event
+from rt_tui.core.recording import event_line, write_jsonl
+from rt_tui.core.sdk_code import sdk_call_code
+from rt_tui.ui.panes.inspector_rows import EventRows, Row, human_size
+
+FILTER_WORDS: tuple[str, ...] = (
+    "dir:client", "dir:server", "id:",
+    *sorted({t.split(".")[0] + ".*" for t in ALL_EVENT_TYPES if "." in t}), "*.delta", "*.done",
+    *ALL_EVENT_TYPES,
+)
+
+
+class FilterSuggester(Suggester):
+    """Completes the last word of the filter with a known event type, a wildcard or a keyword."""
+
+    def __init__(self) -> None:
+        super().__init__(use_cache=False, case_sensitive=True)
+
+    async def get_suggestion(self, value: str) -> str | None:
+        head, _, last = value.rpartition(" ")
+        if not last:
+            return None
+        for word in FILTER_WORDS:
+            if word.startswith(last) and word != last:
+                return f"{head} {word}" if head else word
+        return None
+
+
+class InspectorPane(Vertical):
+    ALLOW_MAXIMIZE = True
+    DEFAULT_CSS = """
+    InspectorPane { height: 1fr; border: round $primary-muted; border-title-color: $text-primary; }
+    InspectorPane:focus-within { border: round $primary; }
+    InspectorPane #inspector-status { height: 1; color: $text-muted; }
+    InspectorPane #inspector-status.-dropped { color: $text-warning; }
+    InspectorPane #inspector-filter { height: 1; border: none; padding: 0 1; }
+    InspectorPane #inspector-detail { height: 2fr; display: none; border-top: solid $primary-muted; }
+    InspectorPane.-detail #inspector-detail { display: block; }
+    """
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("slash", "focus_filter", "Filter", id="inspector.filter"),
+        Binding("d", "cycle_direction", "Direction", id="inspector.direction"),
+        Binding("t", "toggle_follow", "Follow tail", id="inspector.follow"),
+        Binding("space", "toggle_expand", "Expand run", id="inspector.expand"),
+        Binding("enter", "toggle_detail", "Detail", id="inspector.detail"),
+        Binding("c", "copy_json", "Copy JSON", id="inspector.copy"),
+        Binding("k", "copy_code", "Copy as code", id="inspector.copy_code"),
+        Binding("x", "export(True)", "Export shown", id="inspector.export_filtered"),
+        Binding("X", "export(False)", "Export all", id="inspector.export_all", show=False),
+        Binding("escape", "close", "Close detail / clear filter", id="inspector.close", show=False),
+    ]
+
+    def __init__(
+        self,
+        *,
+        capacity: int = DEFAULT_CAPACITY,
+        export_dir: str | Path | None = None,
+        flush_interval: float = 0.1,
+        filter_delay: float = 0.15,
+        secrets: Iterable[str] = (),
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(**kwargs)
+        self.border_title = "Events"
+        self.event_log = EventLog(capacity, secrets)
+        self.view = EventView()
+        self.follow = True
+        self.export_dir = Path(export_dir) if export_dir is not None else None
+        self.flush_interval = flush_interval
+        self.filter_delay = filter_delay
+        self._pending: list[Event] = []
+        self._filter_timer: Any = None
+        self._detail_seq: int | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="inspector-status")
+        yield Input(placeholder="filter: response.*  dir:client  id:item_…  text", id="inspector-filter", suggester=FilterSuggester())
+        yield EventRows(self.view, id="inspector-rows")
+        with VerticalScroll(id="inspector-detail"):
+            yield Static(id="inspector-detail-body")
+
+    def on_mount(self) -> None:
+        self.set_interval(self.flush_interval, self.flush)
+        self._update_status()
+
+    # ---- intake (flood control) -----------------------------------------------------------------------
+
+    def add_event(self, event: Event) -> None:
+        """Queue one event; it appears at the next flush."""
+        self._pending.append(event)
+
+    def add_events(self, events: Iterable[Event]) -> None:
+        self._pending.extend(events)
+
+    def flush(self) -> None:
+        """Absorb queued events into the log and the rows, then refresh once."""
+        if not self._pending:
+            return
+        batch, self._pending = self._pending, []
+        records = self.event_log.extend(batch)
+        if self.event_log.dropped:
+            self.view.drop_before(self.event_log.first_seq)
+        self.view.add([r for r in records if r.seq >= self.event_log.first_seq])
+        self.rows.reload(self.follow)
+        self._update_status()
+        if self.follow and self.has_class("-detail"):
+            self._show_detail()
+
+    # ---- parts ----------------------------------------------------------------------------------------
+
+    @property
+    def rows(self) -> EventRows:
+        return self.query_one(EventRows)
+
+    @property
+    def filter_input(self) -> Input:
+        return self.query_one("#inspector-filter", Input)
+
+    def _update_status(self) -> None:
+        log = self.event_log
+        parts = [f"{log.total:,} events", f"{len(self.view.rows):,} rows"]
+        if log.dropped:
+            parts.append(f"{log.dropped:,} oldest dropped (keeping {log.capacity:,})")
+        parts.append("following" if self.follow else "paused")
+        status = self.query_one("#inspector-status", Static)
+        status.update(" · ".join(parts))
+        status.set_class(bool(log.dropped), "-dropped")
+
+    def selected_record(self) -> LogRecord | None:
+        selected = self.rows.selected()
+        return selected[1] if selected else None
+
+    # ---- filtering ------------------------------------------------------------------------------------
+
+    @on(Input.Changed, "#inspector-filter")
+    def _filter_changed(self) -> None:
+        if self._filter_timer is not None:
+            self._filter_timer.stop()
+        self._filter_timer = self.set_timer(self.filter_delay, self.apply_filter)
+
+    @on(Input.Submitted, "#inspector-filter")
+    def _filter_submitted(self) -> None:
+        self.apply_filter()
+        self.rows.focus()
+
+    def apply_filter(self) -> None:
+        if self._filter_timer is not None:
+            self._filter_timer.stop()
+            self._filter_timer = None
+        self.flush()
+        self.view.reset(self.event_log.records(), EventFilter.parse(self.filter_input.value))
+        self.rows.expanded.clear()
+        self.rows.reload(self.follow)
+        self._update_status()
+
+    def action_focus_filter(self) -> None:
+        self.filter_input.focus()
+
+    def action_cycle_direction(self) -> None:
+        words = [w for w in self.filter_input.value.split() if w not in ("dir:client", "dir:server", "↑", "↓")]
+        current = self.view.filter.directions
+        following = {frozenset(): "dir:client", frozenset({"client"}): "dir:server"}.get(current)
+        self.filter_input.value = " ".join(([following] if following else []) + words)
+        self.apply_filter()
+
+    # ---- following and navigation ---------------------------------------------------------------------
+
+    def action_toggle_follow(self) -> None:
+        self.follow = not self.follow
+        if self.follow:
+            self.rows.reload(follow=True)
+        self._update_status()
+
+    @on(EventRows.CursorMoved)
+    def _cursor_moved(self, message: EventRows.CursorMoved) -> None:
+        if message.by_user and self.follow and self.rows.cursor < self.rows.line_count - 1:
+            self.follow = False  # the user went looking: stay put
+            self._update_status()
+        if self.has_class("-detail"):
+            self._show_detail()
+
+    def action_toggle_expand(self) -> None:
+        self.rows.toggle_expand()
+
+    # ---- detail, copy, export -------------------------------------------------------------------------
+
+    def action_toggle_detail(self) -> None:
+        self.toggle_class("-detail")
+        if self.has_class("-detail"):
+            self._show_detail()
+
+    def action_close(self) -> None:
+        if self.has_class("-detail"):
+            self.remove_class("-detail")
+        elif self.filter_input.value:
+            self.filter_input.value = ""
+            self.apply_filter()
+
+    def _show_detail(self) -> None:
+        selected = self.rows.selected()
+        body = self.query_one("#inspector-detail-body", Static)
+        if selected is None:
+            body.update("No event selected.")
+            return
+        row, record = selected
+        if self._detail_seq == record.seq and not row.grouped:
+            return
+        self._detail_seq = record.seq
+        body.update(detail_renderable(row, record))
+
+    def action_copy_json(self) -> None:
+        record = self.selected_record()
+        if record is None:
+            self.notify("No event selected.", severity="warning")
+            return
+        self.app.copy_to_clipboard(json.dumps(record.event.payload, indent=2, ensure_ascii=False))
+        self.notify(f"Copied {record.event.type} as JSON (OSC 52).", timeout=3)
+
+    def action_copy_code(self) -> None:
+        record = self.selected_record()
+        if record is None or record.event.direction != "client":
+            self.notify("Copy as code works on client (↑) events.", severity="warning")
+            return
+        self.app.copy_to_clipboard(sdk_call_code(record.event.payload))
+        self.notify(f"Copied the SDK call for {record.event.type} (OSC 52).", timeout=3)
+
+    def action_export(self, filtered: bool) -> None:
+        self.flush()
+        event_filter = self.view.filter
+        records = [r for r in self.event_log if not filtered or event_filter.matches(r)]
+        stamp = time.strftime("%Y%m%d-%H%M%S")
+        suffix = "-filtered" if filtered and not event_filter.is_empty else ""
+        directory = self.export_dir or Path.cwd()
+        path = directory / f"rt-tui-events-{stamp}{suffix}.jsonl"
+        try:
+            count = write_jsonl(path, (event_line(r.event, r.audio_bytes) for r in records))
+        except OSError as exc:
+            self.notify(f"Export failed: {exc}", severity="error")
+            return
+        self.exported_path = path
+        self.notify(f"Exported {count:,} events to {path}", timeout=6)
+
+
+def detail_renderable(row: Row, record: LogRecord) -> Group:
+    event = record.event
+    arrow = "↑ sent" if event.direction == "client" else "↓ received"
+    title = f"{arrow} {event.type} · {event.t * 1000:,.0f} ms · {human_size(event.size)} · #{record.seq + 1:,}"
+    if row.grouped:
+        title += f"\nrun of {row.count:,} (space expands); showing #{row.records.index(record) + 1}"
+    parts: list[Any] = [Text(title, style="bold"), JSON(json.dumps(event.payload, ensure_ascii=False), indent=2)]
+    if event.direction == "client":
+        parts += [Text("\nPython SDK (k copies):", style="bold"), Text(sdk_call_code(event.payload))]
+    return Group(*parts)

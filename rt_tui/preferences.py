@@ -5,7 +5,8 @@ One call from the app's `on_mount`::
     for message in apply_preferences(self, config_path):
         self.notify(message, severity="warning", timeout=10)
 
-Reads `theme` and `[keymap]` from the config file, registers built-in and user themes, switches to the
+Reads `theme` and `[keymap]` from the config file, registers built-in themes and the user's (the `themes`
+folder next to the config file, e.g. ~/.config/rt-tui/themes/), switches to the
 saved theme (or the default), applies the keymap, and from then on writes every theme change back to the
 file (comments kept). Returns the user-facing problems instead of raising: a broken preference never stops
 the app.
@@ -41,7 +42,7 @@ def apply_preferences(app: App[Any], config_path: Path | None, *, user_themes: P
     except ProfileError as error:
         messages.append(str(error))
         data = {}
-    messages.append(register_themes(app, user_dir=user_themes).message())
+    messages.append(register_themes(app, user_dir=user_themes or path.parent / "themes").message())
     saved_theme = data.get("theme") if isinstance(data.get("theme"), str) else None
     messages.append(choose_theme(app, saved_theme) or "")
     keymap = data.get("keymap", {})

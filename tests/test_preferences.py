@@ -58,7 +58,8 @@ class PreferencesHost(App[None]):
         yield Static("host")
 
     def on_mount(self) -> None:
-        self.messages = apply_preferences(self, self.settings.config_path, user_themes=self.user_themes)
+        # user themes default to the `themes` folder next to the config file (tmp_path/themes here)
+        self.messages = apply_preferences(self, self.settings.config_path)
 
     def action_hello(self) -> None:
         self.hellos += 1

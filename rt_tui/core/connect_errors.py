@@ -36,6 +36,9 @@ def describe_connect_error(exc: BaseException, target: Target) -> str:
         return f"Cannot resolve host {where}: {exc.strerror or exc}. Check the endpoint URL and your network."
     if isinstance(exc, ConnectionRefusedError):
         return f"Connection to {where} refused: nothing is listening there. Is the endpoint (and port) right?"
+    if isinstance(exc, (ConnectionResetError, ssl.SSLEOFError)) and target.endpoint.startswith("https://"):
+        return (f"Connection to {where} was reset during the TLS handshake. If it is a plain ws:// server "
+                "(e.g. the emulator without --tls), use an http:// endpoint.")
     if isinstance(exc, (asyncio.TimeoutError, TimeoutError)):
         return f"Timed out connecting to {where}."
     if isinstance(exc, InvalidURI):
@@ -43,7 +46,7 @@ def describe_connect_error(exc: BaseException, target: Target) -> str:
     if isinstance(exc, InvalidHandshake):
         return f"WebSocket handshake with {where} failed: {exc}"
     if isinstance(exc, OSError):
-        return f"Cannot connect to {where}: {exc.strerror or exc}"
+        return f"Cannot connect to {where}: {exc.strerror or exc or type(exc).__name__}"
     return f"Cannot connect to {where}: {type(exc).__name__}: {exc}"
 
 

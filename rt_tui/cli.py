@@ -41,6 +41,7 @@ def build_parser() -> argparse.ArgumentParser:
     serve = sub.add_parser("serve", help="serve the playground in a browser tab on this machine (textual-serve)")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
+    _add_module_arguments(serve, "rt_tui.serve")
     return parser
 
 

@@ -20,26 +20,33 @@ if TYPE_CHECKING:
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8000
-# App flags passed on to every served app process: (argparse dest, flag, takes a value)
-FORWARDED_FLAGS = (
-    ("local", "--local", False),
-    ("model", "--model", True),
-    ("endpoint", "--endpoint", True),
-    ("api_version", "--api-version", True),
-    ("config", "--config", True),
-    ("profile", "--profile", True),
-)
+# App flags a served tab is started with: flag → help (`--local` is a switch, the others take a value).
+FORWARDED_FLAGS = {
+    "--local": "serve the app on the built-in local emulator",
+    "--model": "model (OpenAI) or deployment (Azure)",
+    "--endpoint": "Azure OpenAI endpoint",
+    "--api-version": "Azure api-version",
+    "--config": "path of the TOML config file",
+    "--profile": "named profile from the config file",
+}
+SWITCHES = {"--local"}
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """The app flags (cli.py adds --host and --port). --record is left out: one file shared by every tab."""
+    for flag, help_text in FORWARDED_FLAGS.items():
+        parser.add_argument(flag, action="store_true" if flag in SWITCHES else "store", help=help_text)
 
 
 def app_command(args: argparse.Namespace) -> str:
     """The shell command textual-serve runs per browser tab: this Python, this rt-tui, the same app flags."""
     argv = [sys.executable, "-m", "rt_tui.cli"]
-    for dest, flag, takes_value in FORWARDED_FLAGS:
-        value = getattr(args, dest, None)
-        if takes_value and value:
-            argv += [flag, str(value)]
-        elif not takes_value and value:
+    for flag in FORWARDED_FLAGS:
+        value = getattr(args, flag.lstrip("-").replace("-", "_"), None)
+        if value and flag in SWITCHES:
             argv.append(flag)
+        elif value:
+            argv += [flag, str(value)]
     return shlex.join(argv)
 
 
@@ -75,6 +82,13 @@ def build_server(args: argparse.Namespace) -> Server:
 
 
 def run(args: argparse.Namespace) -> int:
+    from rt_tui.config import ConfigError, load_settings
+
+    try:  # fail here, once, rather than in every browser tab
+        load_settings(args)
+    except ConfigError as exc:
+        print(f"rt-tui serve: configuration error: {exc.message}\n  fix: {exc.variable}", file=sys.stderr)
+        return 2
     warning = exposure_warning(getattr(args, "host", None) or DEFAULT_HOST)
     if warning:
         print(warning, file=sys.stderr)

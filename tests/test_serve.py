@@ -7,6 +7,7 @@ import shlex
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 
 import pytest
@@ -22,6 +23,19 @@ def test_command_runs_this_python_with_the_app_flags_quoted():
     assert argv[:3] == [sys.executable, "-m", "rt_tui.cli"]
     assert argv[3:] == ["--local", "--model", "gpt realtime", "--config", "/tmp/my config.toml", "--profile", "dev"]
     assert "--record" not in argv  # every tab is its own process: one shared recording file would be clobbered
+
+
+def test_cli_serve_takes_the_app_flags_and_passes_them_on():
+    args = build_parser().parse_args(["serve", "--port", "0", "--local", "--profile", "dev", "--api-version", "2025-08-28"])
+    argv = shlex.split(app_command(args))
+    assert argv[3:] == ["--local", "--api-version", "2025-08-28", "--profile", "dev"]
+
+
+def test_bad_configuration_is_reported_before_serving(tmp_path):
+    result = subprocess.run([sys.executable, "-m", "rt_tui.cli", "serve", "--port", "0", "--config",
+                             str(tmp_path / "missing.toml")], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 2
+    assert "missing.toml does not exist" in result.stderr
 
 
 def test_cli_serve_defaults_to_loopback():
@@ -45,12 +59,14 @@ def test_other_hosts_are_warned_about(host):
 
 
 def test_rt_tui_serve_answers_with_the_browser_page(tmp_path):
-    env = {**os.environ, "COLUMNS": "400", "NO_COLOR": "1", "RT_TUI_CONFIG": str(tmp_path / "none.toml")}
-    process = subprocess.Popen([sys.executable, "-m", "rt_tui.cli", "serve", "--port", "0"], stdout=subprocess.PIPE,
+    config = tmp_path / "config.toml"
+    config.write_text("local = true\n", encoding="utf-8")
+    env = {**os.environ, "COLUMNS": "400", "NO_COLOR": "1", "RT_TUI_CONFIG": str(config)}
+    process = subprocess.Popen([sys.executable, "-m", "rt_tui.cli", "serve", "--port", "0", "--local"], stdout=subprocess.PIPE,
                                stderr=subprocess.STDOUT, text=True, env=env)
     try:
         url = _wait_for_url(process)
-        page = urllib.request.urlopen(url + "/", timeout=10).read().decode()
+        page = _get(url + "/")
         assert url.replace("http://", "ws://") + "/ws" in page
         assert "rt-tui" in page
     finally:
@@ -71,3 +87,15 @@ def _wait_for_url(process: subprocess.Popen[str]) -> str:
         if match:
             return match.group(1)
     raise AssertionError("rt-tui serve did not start:\n" + "".join(seen))
+
+
+def _get(url: str) -> str:
+    """The server announces its URL on startup, a moment before the socket listens: retry briefly."""
+    deadline = time.monotonic() + 15
+    while True:
+        try:
+            return urllib.request.urlopen(url, timeout=10).read().decode()
+        except urllib.error.URLError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.1)

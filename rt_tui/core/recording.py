@@ -37,7 +37,7 @@ def event_line(event: Event, audio_bytes: int = 0) -> str:
     """The JSON line for an already sanitised event."""
     record: dict[str, Any] = {
         "direction": event.direction,
-        "t": round(event.t, 6),
+        "t": event.t,  # full precision: replays must reduce to the identical state
         "type": event.type,
         "wire_type": event.wire_type or event.type,
         "size": event.size,

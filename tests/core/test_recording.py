@@ -5,6 +5,10 @@ import json
 import wave
 from pathlib import Path
 
+import pytest
+from live_session import record_live_session
+
+from rt_tui.core.conversation import Conversation, reduce
 from rt_tui.core.events import Event
 from rt_tui.core.recording import AudioRestorer, Recorder, read_recording, track_paths
 
@@ -109,3 +113,47 @@ def test_closed_recorder_ignores_writes(tmp_path: Path) -> None:
     rec.close()
     rec.write(session_events()[0])
     assert rec.closed and (tmp_path / "r.jsonl").read_text() == ""
+
+
+def reduce_all(events) -> Conversation:
+    state = Conversation.empty()
+    for event in events:
+        state = reduce(state, event)
+    return state
+
+
+@pytest.mark.parametrize("with_wav", [True, False])
+async def test_live_session_replays_to_equal_reducer_state(tmp_path: Path, with_wav: bool) -> None:
+    live = await record_live_session()
+    assert {"response.output_audio.delta", "input_audio_buffer.append", "error"} <= {e.type for e in live}
+    path = tmp_path / "live.jsonl"
+    with Recorder(path, audio=with_wav) as rec:
+        for event in live:
+            rec.write(event)
+
+    contents = read_recording(path)
+    assert contents.problems == [] and len(contents.events) == len(live)
+    restorer = AudioRestorer(path)
+    replayed = [restorer.restore(e, n) for e, n in zip(contents.events, contents.audio_bytes)]
+    restorer.close()
+
+    expected = reduce_all(live)
+    assert reduce_all(replayed) == expected
+    assert any(t.role == "assistant" and t.has_audio and t.audio_ms > 0 for t in expected.turns)
+    assert any(t.kind == "error" for t in expected.turns)
+    if with_wav:
+        live_audio = b"".join(base64.b64decode(e.payload["delta"]) for e in live if e.type == "response.output_audio.delta")
+        replay_audio = b"".join(base64.b64decode(e.payload["delta"]) for e in replayed if e.type == "response.output_audio.delta")
+        assert replay_audio == live_audio
+
+
+async def test_configured_api_key_never_in_recording(tmp_path: Path) -> None:
+    key = "Zq-local-test-key-7f"  # matches none of the key shapes: only the configured secret catches it
+    live = await record_live_session(api_key=key, user_text=f"please repeat my key {key}")
+    assert any(key in json.dumps(e.payload) for e in live)  # the session really carried it
+    path = tmp_path / "k.jsonl"
+    with Recorder(path, audio=True, secrets=[key]) as rec:
+        for event in live:
+            rec.write(event)
+    assert key not in path.read_text()
+    assert all(key.encode() not in p.read_bytes() for p in tmp_path.iterdir())

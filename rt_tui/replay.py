@@ -1,0 +1,117 @@
+"""`rt-tui replay FILE.jsonl [--speed X]`: a recorded session played back into the full UI, no network.
+
+The app is built with `make_app(settings, connect=False)` (no worker, no emulator) and the recording's
+events are fed to `app.ingest` — the same path live events take — so the reducer rebuilds the
+conversation exactly. Audio comes back from the WAV tracks beside the recording, or as silence of the
+recorded length. Malformed lines are reported with their line numbers and skipped.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import math
+import sys
+import time
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+from rt_tui.core.events import Event
+from rt_tui.core.recording import AudioRestorer, LineProblem, RecordingContents, read_recording
+
+YIELD_EVERY = 200  # events fed between forced yields, so a fast replay never starves the UI
+
+
+class ReplaySource:
+    """Feeds recorded events to `emit` at their recorded pace divided by `speed` (inf = as fast as possible)."""
+
+    def __init__(
+        self,
+        contents: RecordingContents,
+        *,
+        speed: float = 1.0,
+        restorer: AudioRestorer | None = None,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], Awaitable[Any]] = asyncio.sleep,
+    ) -> None:
+        if not speed > 0:
+            raise ValueError("speed must be greater than 0")
+        self.contents = contents
+        self.speed = speed
+        self.restorer = restorer or AudioRestorer()
+        self.clock = clock
+        self.sleep = sleep
+        self.emitted = 0
+
+    async def run(self, emit: Callable[[Event], None]) -> int:
+        events = self.contents.events
+        if not events:
+            return 0
+        start, first_t = self.clock(), events[0].t
+        for index, (event, audio_bytes) in enumerate(zip(events, self.contents.audio_bytes)):
+            if math.isfinite(self.speed):
+                delay = start + (event.t - first_t) / self.speed - self.clock()
+                if delay > 0.001:
+                    await self.sleep(delay)
+            if index % YIELD_EVERY == YIELD_EVERY - 1:
+                await self.sleep(0)
+            emit(self.restorer.restore(event, audio_bytes))
+            self.emitted += 1
+        self.restorer.close()
+        return self.emitted
+
+
+def describe_problems(file: str, problems: list[LineProblem]) -> list[str]:
+    return [f"{file}:{p.line}: skipped: {p.message}" for p in problems]
+
+
+def replay_settings(contents: RecordingContents, file: Path) -> Any:
+    """Settings for an offline app: the local provider, the recorded model and dialect, never connected."""
+    from rt_tui.config import DEFAULT_MODEL, Settings, Target
+
+    model = DEFAULT_MODEL
+    for event in contents.events:
+        if event.type in ("session.created", "session.updated"):
+            model = (event.payload.get("session") or {}).get("model") or model
+            break
+    beta = any(e.wire_type and e.wire_type != e.type for e in contents.events)
+    return Settings(target=Target("local", "", model, dialect="beta" if beta else "ga"), record=None)
+
+
+def run(args: argparse.Namespace) -> int:
+    file = Path(args.file)
+    speed = float(getattr(args, "speed", 1.0) or 1.0)
+    if not speed > 0:
+        print("rt-tui replay: --speed must be greater than 0", file=sys.stderr)
+        return 2
+    try:
+        contents = read_recording(file)
+    except OSError as exc:
+        print(f"rt-tui replay: cannot read {file}: {exc.strerror or exc}", file=sys.stderr)
+        return 2
+    messages = describe_problems(str(file), contents.problems)
+    for line in messages:
+        print(line, file=sys.stderr)
+    if not contents.events:
+        print(f"rt-tui replay: {file} holds no readable events", file=sys.stderr)
+        return 1
+
+    from rt_tui.ui.app import make_app
+
+    app = make_app(replay_settings(contents, file), connect=False)
+    source = ReplaySource(contents, speed=speed, restorer=AudioRestorer(file))
+
+    async def start_replay(pilot: Any) -> None:
+        note = f"Replaying {file.name}: {len(contents.events):,} events at ×{speed:g}"
+        if messages:
+            note += f"; {len(messages)} malformed line(s) skipped (lines {', '.join(str(p.line) for p in contents.problems[:10])})"
+        app.notify(note, timeout=8, severity="warning" if messages else "information")
+        app.run_worker(_play(app, source), group="replay", name="replay", exit_on_error=False)
+
+    return app.run(auto_pilot=start_replay) or 0
+
+
+async def _play(app: Any, source: ReplaySource) -> None:
+    count = await source.run(app.ingest)
+    app.notify(f"Replay finished: {count:,} events.", timeout=5)

@@ -35,11 +35,26 @@ def test_every_environment_variable_the_code_reads_is_documented(generator):
     section = generator.render()
     used = set()
     for path in (ROOT / "rt_tui").rglob("*.py"):
-        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            if isinstance(node, ast.Constant) and isinstance(node.value, str) and ENV_NAME.match(node.value):
-                used.add(node.value)
-    assert {"AZURE_OPENAI_ENDPOINT", "RT_TUI_CONFIG"} <= used
+        used |= environment_reads(ast.parse(path.read_text(encoding="utf-8")))
+    assert {"AZURE_OPENAI_ENDPOINT", "OPENAI_API_KEY", "RT_TUI_CONFIG"} <= used
     assert sorted(name for name in used if f"`{name}`" not in section) == []
+
+
+def environment_reads(tree: ast.AST) -> set[str]:
+    """Names passed to env.get / os.getenv / env[...] / pick(...): variables read, not merely mentioned."""
+    names = set()
+    for node in ast.walk(tree):
+        candidates: list[ast.AST] = []
+        if isinstance(node, ast.Call):
+            func = node.func
+            called = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+            if called in ("get", "getenv", "pick"):
+                candidates = list(node.args)
+        elif isinstance(node, ast.Subscript):
+            candidates = [node.slice]
+        names |= {c.value for c in candidates if isinstance(c, ast.Constant) and isinstance(c.value, str)
+                  and ENV_NAME.match(c.value)}
+    return names
 
 
 def test_every_session_setting_is_documented_with_its_default(generator):

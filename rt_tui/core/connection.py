@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import collections
 import json
+import logging
 import threading
 import time
 from dataclasses import dataclass
@@ -27,6 +28,8 @@ from .session import SessionConfig
 
 State = Literal["connecting", "connected", "reconnecting", "disconnected", "failed"]
 
+log = logging.getLogger(__name__)
+
 MALFORMED_FRAME = "rt_tui.malformed_frame"  # a server frame that is not a JSON object (delivered, not fatal)
 
 
@@ -34,14 +37,6 @@ MALFORMED_FRAME = "rt_tui.malformed_frame"  # a server frame that is not a JSON 
 class ConnectionStatus:
     state: State
     message: str = ""
-
-
-class _Closed(Exception):
-    """The socket closed; `fatal` means reconnecting would not help (auth, bad request, normal close)."""
-
-    def __init__(self, message: str, fatal: bool, code: int | None) -> None:
-        super().__init__(message)
-        self.message, self.fatal, self.code = message, fatal, code
 
 
 class RealtimeWorker:
@@ -73,6 +68,7 @@ class RealtimeWorker:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: int | None = None
         self._connection: Any = None
+        self._current: asyncio.Future[_Outcome] | None = None
         self._configured = False
         self._assistant_audio_seen = False
         self._started = time.monotonic()
@@ -125,7 +121,9 @@ class RealtimeWorker:
         self._stopping.set()
         self._wakeup.set()
         connection = self._connection
-        if connection is not None:
+        if connection is None and self._current is not None:
+            self._current.cancel()  # still connecting: don't wait for the handshake to time out
+        elif connection is not None:
             try:
                 await connection.close()
             except Exception:
@@ -149,7 +147,16 @@ class RealtimeWorker:
             attempt = 0
             while not self._stopping.is_set():
                 self._set_status(state, self._connecting_message(state, attempt))
-                outcome = await self._one_session(client)
+                self._current = current = asyncio.ensure_future(self._one_session(client))
+                try:
+                    outcome = await current
+                except asyncio.CancelledError:
+                    if current.cancelled() and self._stopping.is_set():
+                        break  # stop() cancelled a connect in progress
+                    current.cancel()  # run() itself was cancelled
+                    raise
+                finally:
+                    self._current = None
                 if self._stopping.is_set():
                     break
                 # A first connect fails at once (the user sees why); a dropped session retries with back-off.
@@ -161,11 +168,13 @@ class RealtimeWorker:
                     message = outcome.message
                     if state == "reconnecting" and not outcome.fatal:
                         message = f"{message} — gave up after {attempt} reconnect attempts"
+                    self._retry.clear()  # before the status: a subscriber may call reconnect() at once
                     self._set_status("disconnected" if outcome.code == 1000 else "failed", message)
                     await self._wait_for_retry()
                     state, attempt = "connecting", 0
                     continue
                 attempt += 1
+                self._retry.clear()
                 self._set_status("reconnecting", f"{outcome.message}; reconnecting (attempt {attempt})")
                 await self._sleep(min(self._max_delay, self._initial_delay * 2 ** (attempt - 1)))
                 state = "reconnecting"
@@ -208,19 +217,15 @@ class RealtimeWorker:
                     return self._closed_outcome(exc, last_error, created)
                 for payload in self._deliver_server_frame(raw):
                     kind = payload.get("type")
-                    if kind == "error":
-                        last_error = payload.get("error") or {}
-                    elif kind == "session.created" and not created:
+                    # an error right before a close explains the close (OpenAI: error, then 3000/4000/1001)
+                    last_error = (payload.get("error") or {}) if kind == "error" else None
+                    if kind == "session.created" and not created:
                         created = True
-                        last_error = None
                         await self._configure(connection)
                         self._set_status("connected", self.target.describe())
                         sender = asyncio.create_task(self._send_loop(connection))
                     elif kind in ("response.output_audio.delta", "response.output_audio.done"):
                         self._assistant_audio_seen = True
-                if sender is not None and sender.done():
-                    return self._closed_outcome(sender.exception() or RuntimeError("sender stopped"),
-                                                last_error, created)
         finally:
             if sender is not None:
                 sender.cancel()
@@ -318,25 +323,22 @@ class RealtimeWorker:
             fn()
 
     def _request_reconnect(self) -> None:
-        if self.status.state in ("failed", "disconnected"):
-            self._retry.set()
+        if self.status.state in ("failed", "disconnected", "reconnecting"):
+            self._retry.set()  # ends the wait for a retry, or the back-off pause
         elif self._connection is not None and self._loop is not None:
             self._loop.create_task(self._connection.close(code=1001, reason="reconnect requested"))
 
     async def _wait_for_retry(self) -> None:
-        self._retry.clear()
+        await self._sleep(None)
+
+    async def _sleep(self, seconds: float | None) -> None:
+        """The back-off pause (None: until told); stop() or reconnect() cut it short."""
         waiters = [asyncio.ensure_future(self._retry.wait()), asyncio.ensure_future(self._stopping.wait())]
         try:
-            await asyncio.wait(waiters, return_when=asyncio.FIRST_COMPLETED)
+            await asyncio.wait(waiters, timeout=seconds, return_when=asyncio.FIRST_COMPLETED)
         finally:
             for waiter in waiters:
                 waiter.cancel()
-
-    async def _sleep(self, seconds: float) -> None:
-        try:
-            await asyncio.wait_for(self._stopping.wait(), timeout=seconds)
-        except asyncio.TimeoutError:
-            pass
 
     def _connecting_message(self, state: State, attempt: int) -> str:
         if state == "reconnecting":
@@ -346,7 +348,10 @@ class RealtimeWorker:
     def _set_status(self, state: State, message: str) -> None:
         secrets = [self.target.api_key] if self.target.api_key else []
         self.status = ConnectionStatus(state, redact_text(message, secrets))
-        self._on_status(self.status)
+        try:
+            self._on_status(self.status)
+        except Exception:  # a subscriber's bug must not take the connection down
+            log.exception("on_status callback failed")
 
     def _emit_local_error(self, event: dict[str, Any], exc: Exception) -> None:
         """Reported like a server `error` (the conversation shows it), marked local in `extra`."""
@@ -356,7 +361,10 @@ class RealtimeWorker:
         self._emit(Event("server", "error", payload, self._now(), wire_type="", extra={"local": True}))
 
     def _emit(self, event: Event) -> None:
-        self._on_event(event)
+        try:
+            self._on_event(event)
+        except Exception:  # a subscriber's bug must not take the connection down
+            log.exception("on_event callback failed for %s", event.type)
 
     def _now(self) -> float:
         return time.monotonic() - self._started

@@ -218,3 +218,98 @@ async def test_failing_entra_chain_is_a_failed_status_naming_az_login():
             await rec.wait_for(lambda: "failed" in rec.states(), what="failed")
             assert "az login" in rec.statuses[-1].message
             assert emu.sessions == []  # it failed before opening a socket
+
+
+# --- sessions that end, odd frames, stopping ---------------------------------------------------------
+
+
+async def test_session_expiry_reconnects_with_the_servers_reason():
+    async with Emulator(fast_options(max_session_s=0.5)) as emu:
+        async with running_worker(resolve_target_for_emulator(emu.url)) as (_, rec):
+            await rec.wait_for(lambda: rec.count("connected") >= 2, what="a second session after expiry")
+            reconnecting = next(s for s in rec.statuses if s.state == "reconnecting")
+            assert "session_expired" in reconnecting.message and "maximum duration" in reconnecting.message
+            assert "close 1001" in reconnecting.message
+
+
+async def test_reconnect_while_connected_starts_a_fresh_configured_session():
+    async with Emulator(fast_options()) as emu:
+        async with running_worker(resolve_target_for_emulator(emu.url)) as (worker, rec):
+            await rec.wait_for(lambda: rec.server("session.updated"))
+            worker.reconnect()
+            await rec.wait_for(lambda: len(rec.server("session.updated")) == 2, what="second session configured")
+            assert len(emu.sessions) == 2
+            assert [e["type"] for e in emu.received] == ["session.update", "session.update"]
+
+
+async def test_unknown_event_types_pass_through_and_the_session_goes_on():
+    faults = FaultOptions(unknown_rate=1.0)  # every event is preceded by an event of an unknown type
+    async with Emulator(fast_options(faults=faults)) as emu:
+        async with running_worker(resolve_target_for_emulator(emu.url)) as (worker, rec):
+            worker.send_text("hi")
+            await rec.wait_for(lambda: rec.server("response.done"))
+            assert rec.server("emulator.unknown_fault")
+            assert rec.states() == ["connecting", "connected"]
+
+
+async def test_a_frame_that_is_not_json_is_delivered_as_malformed_and_not_fatal():
+    from rt_tui.core.connection import MALFORMED_FRAME
+
+    async def handler(ws):
+        await ws.send('{"type": "session.created", "event_id": "e1", "session": {"type": "realtime"}}')
+        await ws.recv()  # the session.update
+        await ws.send('{"type": "response.cre')
+        await ws.send('{"type": "rate_limits.updated", "event_id": "e2", "rate_limits": []}')
+        await ws.wait_closed()
+
+    async with serve(handler, "127.0.0.1", 0) as server:
+        port = server.sockets[0].getsockname()[1]
+        async with running_worker(resolve_target_for_emulator(f"ws://127.0.0.1:{port}")) as (_, rec):
+            await rec.wait_for(lambda: rec.server("rate_limits.updated"))
+            malformed = rec.server(MALFORMED_FRAME)
+            assert malformed and malformed[0].payload["frame"] == '{"type": "response.cre'
+            assert rec.states() == ["connecting", "connected"]
+
+
+async def test_stop_during_a_hanging_handshake_returns_promptly():
+    async def silent(reader, writer):  # accepts TCP, never answers the HTTP upgrade
+        await reader.read()
+
+    server = await asyncio.start_server(silent, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    try:
+        async with running_worker(resolve_target_for_emulator(f"ws://127.0.0.1:{port}")) as (worker, rec):
+            await rec.wait_for(lambda: "connecting" in rec.states())
+            await asyncio.sleep(0.2)
+            started = asyncio.get_running_loop().time()
+            await worker.stop()
+            assert asyncio.get_running_loop().time() - started < 2
+        assert rec.statuses[-1].state == "disconnected"
+    finally:
+        server.close()
+
+
+async def test_a_failing_subscriber_does_not_take_the_connection_down():
+    async with Emulator(fast_options()) as emu:
+        seen: list[str] = []
+
+        def flaky(event) -> None:
+            seen.append(event.type)
+            if event.type == "session.created":
+                raise RuntimeError("bug in a subscriber")
+
+        from rt_tui.core.connection import RealtimeWorker
+        from rt_tui.core.session import SessionConfig
+
+        statuses = []
+        worker = RealtimeWorker(resolve_target_for_emulator(emu.url), SessionConfig(output_modalities="text"),
+                                flaky, statuses.append)
+        task = asyncio.create_task(worker.run())
+        worker.send_text("hello")
+        for _ in range(200):
+            if "response.done" in seen:
+                break
+            await asyncio.sleep(0.02)
+        await worker.stop()
+        await task
+        assert "response.done" in seen

@@ -108,7 +108,9 @@ class ResponseRun:
                 await asyncio.wait_for(self._wake.wait(), seconds)
             except asyncio.TimeoutError:
                 pass
-        return self.cancel_reason is not None
+        else:
+            await asyncio.sleep(0)  # let the connection read (a close, a cancel) between events
+        return self.cancel_reason is not None or self.session.closed
 
     async def emit(self, event: dict[str, Any]) -> None:
         await self.session.emit(event)

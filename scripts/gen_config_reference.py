@@ -192,6 +192,34 @@ def _code(value: str | None) -> str:
     return f"`{value}`" if value else "—"
 
 
+def binding_table() -> list[str]:
+    """Every Binding with an id in rt_tui's UI: what `[keymap]` can remap."""
+    import importlib
+    import pkgutil
+
+    from textual.dom import DOMNode
+
+    import rt_tui.ui
+
+    for module in pkgutil.walk_packages(rt_tui.ui.__path__, "rt_tui.ui."):
+        importlib.import_module(module.name)
+    from rt_tui.keymap import _all_subclasses
+
+    rows = ["| Binding id | Default keys | Action | Where |", "|---|---|---|---|"]
+    seen: set[str] = set()
+    classes = sorted((cls for cls in _all_subclasses(DOMNode) if cls.__module__.startswith("rt_tui.")),
+                     key=lambda cls: (cls.__module__ != "rt_tui.ui.app", cls.__module__, cls.__qualname__))
+    for cls in classes:
+        for binding in cls.__dict__.get("BINDINGS", []):
+            binding_id = getattr(binding, "id", None)
+            if binding_id and binding_id not in seen:
+                seen.add(binding_id)
+                keys = ", ".join(f"`{key.strip()}`" for key in binding.key.split(","))
+                where = "app-wide" if cls.__module__ == "rt_tui.ui.app" else cls.__name__
+                rows.append(f"| `{binding_id}` | {keys} | {binding.description or binding.action} | {where} |")
+    return rows
+
+
 def render() -> str:
     lines = [
         BEGIN,
@@ -211,6 +239,12 @@ def render() -> str:
         "In `[session]` or `[profiles.NAME.session]`; nested keys as tables, e.g. `[session.turn_detection]`.",
         "",
         *session_table(),
+        "",
+        "#### Key bindings",
+        "",
+        "Remap any of these in `[keymap]` by id (\"Where\" is the pane that must have focus).",
+        "",
+        *binding_table(),
         "",
         END,
     ]

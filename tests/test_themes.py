@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -120,3 +121,14 @@ async def test_registered_themes_are_usable_and_a_broken_choice_falls_back(tmp_p
         assert "broken.toml: colors.primary" in catalog.message()
         expected = load_theme_file(themes.builtin_themes_dir() / f"{DEFAULT_THEME}.toml").primary
         assert swatch.styles.background.hex.upper() == expected.upper()
+
+
+def test_every_builtin_theme_defines_every_variable_the_ui_uses():
+    ui = Path(__file__).resolve().parent.parent / "rt_tui" / "ui"
+    used = set()
+    for path in [*ui.rglob("*.tcss"), *ui.rglob("*.py")]:
+        used |= set(re.findall(r"\$([a-z][a-z0-9-]*)", path.read_text(encoding="utf-8")))
+    assert "primary" in used
+    for path in sorted(themes.builtin_themes_dir().glob("*.toml")):
+        defined = load_theme_file(path).to_color_system().generate()
+        assert sorted(used - set(defined)) == [], path.name

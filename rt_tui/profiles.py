@@ -172,9 +172,13 @@ def save_profile(path: Path, name: str, values: Mapping[str, Any]) -> None:
     if profiles is None:
         profiles = tomlkit.table(is_super_table=True)
         doc["profiles"] = profiles
+    if not isinstance(profiles, dict):
+        raise ProfileError(path, "profiles", "must be a table of [profiles.NAME] tables")
     if name not in profiles:
         profiles[name] = tomlkit.table()
     table = profiles[name]
+    if not isinstance(table, dict):
+        raise ProfileError(path, f"profiles.{name}", "must be a table")
     for key, value in values.items():
         if value is None:
             table.pop(key, None)

@@ -153,3 +153,20 @@ def test_theme_choice_persists_next_to_the_comments(config_file):
     assert read_theme_choice(config_file) == "rt-daylight"
     assert text.count("theme =") == 1 and "# the team resource" in text
     assert tomllib.loads(text)["profiles"]["dev"]["provider"] == "azure"  # landed at top level, not in a table
+
+
+@pytest.mark.parametrize("text", ["profiles = 3\n", "[profiles]\np = 3\n"])
+def test_saving_into_a_malformed_profiles_key_is_refused_and_the_file_untouched(tmp_path, text):
+    path = tmp_path / "config.toml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(ProfileError):
+        save_profile(path, "p", {"model": "x"})
+    assert path.read_text(encoding="utf-8") == text
+
+
+def test_inline_table_profiles_are_read_and_updated(tmp_path):
+    path = tmp_path / "config.toml"
+    path.write_text('[profiles]\nemu = { local = true }  # inline\n', encoding="utf-8")
+    save_profile(path, "emu", {"model": "gpt-realtime-mini"})
+    assert read_profiles(path)["emu"].model == "gpt-realtime-mini"
+    assert "# inline" in path.read_text(encoding="utf-8")

@@ -66,7 +66,7 @@ def describe_problems(file: str, problems: list[LineProblem]) -> list[str]:
     return [f"{file}:{p.line}: skipped: {p.message}" for p in problems]
 
 
-def replay_settings(contents: RecordingContents, file: Path) -> Any:
+def replay_settings(contents: RecordingContents) -> Any:
     """Settings for an offline app: the local provider, the recorded model and dialect, never connected."""
     from rt_tui.config import DEFAULT_MODEL, Settings, Target
 
@@ -81,7 +81,8 @@ def replay_settings(contents: RecordingContents, file: Path) -> Any:
 
 def run(args: argparse.Namespace) -> int:
     file = Path(args.file)
-    speed = float(getattr(args, "speed", 1.0) or 1.0)
+    speed = getattr(args, "speed", None)
+    speed = 1.0 if speed is None else float(speed)
     if not speed > 0:
         print("rt-tui replay: --speed must be greater than 0", file=sys.stderr)
         return 2
@@ -97,19 +98,30 @@ def run(args: argparse.Namespace) -> int:
         print(f"rt-tui replay: {file} holds no readable events", file=sys.stderr)
         return 1
 
+    app, source = build_replay_app(file, contents, speed)
+
+    async def autopilot(pilot: Any) -> None:
+        start_replay(app, source, file, contents.problems)
+
+    return app.run(auto_pilot=autopilot) or 0
+
+
+def build_replay_app(file: Path, contents: RecordingContents, speed: float) -> tuple[Any, ReplaySource]:
+    """The offline app (`make_app(settings, connect=False)`) and the source that will feed it."""
     from rt_tui.ui.app import make_app
 
-    app = make_app(replay_settings(contents, file), connect=False)
-    source = ReplaySource(contents, speed=speed, restorer=AudioRestorer(file))
+    app = make_app(replay_settings(contents), connect=False)
+    return app, ReplaySource(contents, speed=speed, restorer=AudioRestorer(file))
 
-    async def start_replay(pilot: Any) -> None:
-        note = f"Replaying {file.name}: {len(contents.events):,} events at ×{speed:g}"
-        if messages:
-            note += f"; {len(messages)} malformed line(s) skipped (lines {', '.join(str(p.line) for p in contents.problems[:10])})"
-        app.notify(note, timeout=8, severity="warning" if messages else "information")
-        app.run_worker(_play(app, source), group="replay", name="replay", exit_on_error=False)
 
-    return app.run(auto_pilot=start_replay) or 0
+def start_replay(app: Any, source: ReplaySource, file: Path, problems: list[LineProblem]) -> Any:
+    """Once the app runs: say what is replayed (and what was skipped), start feeding events; returns the worker."""
+    note = f"Replaying {file.name}: {len(source.contents.events):,} events at ×{source.speed:g}"
+    if problems:
+        lines = ", ".join(str(p.line) for p in problems[:10]) + (", …" if len(problems) > 10 else "")
+        note += f"; {len(problems)} malformed line(s) skipped: {lines}"
+    app.notify(note, timeout=8, severity="warning" if problems else "information")
+    return app.run_worker(_play(app, source), group="replay", name="replay", exit_on_error=False)
 
 
 async def _play(app: Any, source: ReplaySource) -> None:

@@ -211,3 +211,36 @@ async def test_export_jsonl(tmp_path: Path, filtered: bool) -> None:
         assert AUDIO[:40] not in pane.exported_path.read_text()
         if not filtered:
             assert sum(contents.audio_bytes) == 5 * 4800
+
+
+async def test_copy_as_code_is_runnable_and_sends_the_same_event() -> None:
+    """The generated snippet, executed against a real SDK connection to the emulator, sends the event."""
+    import asyncio
+    import textwrap
+
+    from openai import AsyncOpenAI
+
+    from rt_tui.core.sdk_code import sdk_call_code
+    from rt_tui.emulator.options import EmulatorOptions
+    from rt_tui.emulator.server import Emulator
+
+    payloads = [
+        {"type": "session.update", "session": {"type": "realtime", "instructions": "Be brief.", "output_modalities": ["text"]}},
+        {"type": "conversation.item.create", "item": {"type": "message", "role": "user", "content": [{"type": "input_text", "text": "hi"}]}},
+        {"type": "input_audio_buffer.clear", "event_id": "evt_1"},
+        {"type": "response.cancel"},
+    ]
+    async with Emulator(EmulatorOptions(ping_interval_s=None)) as emu:
+        http = emu.url.replace("ws://", "http://")
+        client = AsyncOpenAI(api_key="x", base_url=f"{http}/v1", websocket_base_url=f"{emu.url}/v1")
+        async with client.realtime.connect(model="gpt-realtime") as connection:
+            for payload in payloads:
+                namespace: dict = {}
+                exec("async def send(connection):\n" + textwrap.indent(sdk_call_code(payload), "    "), namespace)
+                await namespace["send"](connection)
+            for _ in range(200):
+                if len(emu.received) >= len(payloads):
+                    break
+                await asyncio.sleep(0.01)
+        await client.close()
+    assert emu.received == payloads

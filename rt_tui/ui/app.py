@@ -45,6 +45,12 @@ def _inspector_pane() -> Widget:
     return InspectorPane(id="inspector")
 
 
+class PaneColumn(Vertical):
+    """A column that F4 can maximise as a whole (the conversation with its input, the inspector)."""
+
+    ALLOW_MAXIMIZE = True
+
+
 class RtTuiApp(App[int]):
     CSS_PATH = "app.tcss"
     TITLE = "rt-tui"
@@ -56,6 +62,8 @@ class RtTuiApp(App[int]):
         Binding("f3", "toggle_inspector", "Inspector", id="toggle_inspector"),
         Binding("f4", "toggle_maximize", "Maximise pane", id="toggle_maximize"),
         Binding("f5", "toggle_listening", "Listen", id="toggle_listening"),
+        Binding("f6", "reconnect", "Reconnect", id="reconnect", show=False,
+                tooltip="Connect again now (after a failure), or start a fresh session"),
         Binding("ctrl+x", "cancel_response", "Cancel response", id="cancel_response", show=False),
         Binding("ctrl+y", "copy_transcript", "Copy transcript", id="copy_transcript", show=False),
         Binding("ctrl+l", "clear_conversation", "Clear conversation", id="clear_conversation", show=False),
@@ -112,14 +120,14 @@ class RtTuiApp(App[int]):
         yield Header(icon="≋")
         with Horizontal(id="main"):
             with Vertical(id="left"):
-                yield InstructionsPane(self.config.instructions, id="instructions")
-                yield SettingsPane(self.config, self._model_label(), id="settings")
-            with Vertical(id="centre"):
+                yield InstructionsPane(self.config.instructions, id="instructions", classes="pane")
+                yield SettingsPane(self.config, self._model_label(), id="settings", classes="pane")
+            with PaneColumn(id="centre", classes="pane"):
                 yield ConversationPane(id="conversation")
                 with Horizontal(id="composer"):
                     yield Input(placeholder="Type a message and press Enter", id="message-input")
                     yield Button("Start listening", id="listen-button", compact=True)
-            with Vertical(id="right"):
+            with PaneColumn(id="right", classes="pane"):
                 yield _inspector_pane()
         yield StatusBar(self.clock, SESSION_LIMIT_S.get(self.settings.target.provider, 3600), id="status-bar")
         yield Footer()
@@ -129,23 +137,43 @@ class RtTuiApp(App[int]):
         kind = "deployment" if target.provider == "azure" else "model"
         return f"{target.model} ({kind}, fixed by configuration)"
 
+    @property
+    def main(self) -> Screen:
+        """The playground screen (queries must not land on a modal or the command palette)."""
+        return self.screen_stack[0]
+
     def on_mount(self) -> None:
+        self._inspector = self.main.query_one("#inspector")
+        self._load_themes_and_keymap()
         self.sub_title = self._subtitle()
-        self.query_one(StatusBar).set_target(self._target_text())
-        self.query_one(SettingsPane).set_dialect(self.dialect)
-        for widget in self.query(Input).results():
+        self.main.query_one(StatusBar).set_target(self._target_text())
+        self.main.query_one(SettingsPane).set_dialect(self.dialect)
+        for widget in self.main.query(Input).results():
             widget.cursor_blink = self.cursor_blink
-        self.query_one("#instructions-editor", TextArea).cursor_blink = self.cursor_blink
+        self.main.query_one("#instructions-editor", TextArea).cursor_blink = self.cursor_blink
         self._apply_width(self.size.width)
-        self.query_one("#message-input", Input).focus()
-        self.set_interval(1.0, self.query_one(StatusBar).refresh_timer)
+        self.main.query_one("#message-input", Input).focus()
+        self.set_interval(1.0, self.main.query_one(StatusBar).refresh_timer)
         if self.config_error:
             self.show_config_error(self.config_error, "[session] in the config file")
             return
         if self.connect:
             self.run_worker(self._run_connection(), group="connection", name="connection", exit_on_error=False)
         else:
-            self.query_one(StatusBar).set_state("offline")
+            self.main.query_one(StatusBar).set_state("offline")
+
+    def _load_themes_and_keymap(self) -> None:
+        from rt_tui.keymap import apply_user_keymap, describe_problems
+        from rt_tui.themes import choose_theme, register_themes
+
+        problems = [register_themes(self).message(), choose_theme(self, getattr(self.settings, "theme", None))]
+        keymap = getattr(self.settings, "keymap", None)
+        if keymap:
+            keymap_problems = apply_user_keymap(self, keymap)
+            if keymap_problems:
+                problems.append(describe_problems(keymap_problems))
+        for problem in filter(None, problems):
+            self.notify(problem, severity="warning", timeout=10)
 
     def _subtitle(self) -> str:
         if self.settings.target.provider == "local":
@@ -164,11 +192,11 @@ class RtTuiApp(App[int]):
 
     def _apply_width(self, width: int) -> None:
         narrow = width < NARROW_WIDTH
-        if narrow != self.screen.has_class("-narrow") or not self.screen.has_class("-sized"):
-            self.screen.set_class(narrow, "-narrow")
-            self.screen.add_class("-sized")
-            self.query_one("#left").display = not narrow
-            self.query_one("#right").display = width >= WIDE_WIDTH
+        if narrow != self.main.has_class("-narrow") or not self.main.has_class("-sized"):
+            self.main.set_class(narrow, "-narrow")
+            self.main.add_class("-sized")
+            self.main.query_one("#left").display = not narrow
+            self.main.query_one("#right").display = width >= WIDE_WIDTH
 
     # ---- connection ---------------------------------------------------------------------------------------
 
@@ -185,20 +213,23 @@ class RtTuiApp(App[int]):
         self.post_message(ConnectionStatusChanged(status))
 
     def on_realtime_event_arrived(self, message: RealtimeEventArrived) -> None:
-        self.ingest(message.event)
+        if self.screen_stack:  # events can still arrive while the app shuts down
+            self.ingest(message.event)
 
     def on_connection_status_changed(self, message: ConnectionStatusChanged) -> None:
-        bar = self.query_one(StatusBar)
+        if not self.screen_stack:
+            return
+        bar = self.main.query_one(StatusBar)
         bar.set_state(message.status.state, message.status.message)
         bar.set_target(self._target_text())
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.worker.group == "connection" and event.state == WorkerState.ERROR:
             error = event.worker.error
-            self.query_one(StatusBar).set_state("failed", f"{type(error).__name__}: {error}")
+            self.main.query_one(StatusBar).set_state("failed", f"{type(error).__name__}: {error}")
 
     def show_config_error(self, message: str, variable: str) -> None:
-        self.query_one(StatusBar).set_state("failed", "configuration error")
+        self.main.query_one(StatusBar).set_state("failed", "configuration error")
         self.push_screen(ConfigErrorScreen(message, variable))
 
     # ---- events → state → screen --------------------------------------------------------------------------
@@ -206,8 +237,7 @@ class RtTuiApp(App[int]):
     def ingest(self, event: Event) -> None:
         """Feed one event (live from the worker, or replayed) through the reducer and the panes."""
         self.conversation = reduce(self.conversation, event)
-        inspector = self.query_one("#inspector")
-        add_event = getattr(inspector, "add_event", None)
+        add_event = getattr(self._inspector, "add_event", None)
         if add_event is not None:
             add_event(event)
         if event.direction == "client":
@@ -222,7 +252,7 @@ class RtTuiApp(App[int]):
     def _on_session(self, event: Event) -> None:
         session = event.payload.get("session") or {}
         if event.type == "session.created":
-            self.query_one(StatusBar).start_session()
+            self.main.query_one(StatusBar).start_session()
         try:
             server = SessionConfig.from_ga_session(session)
         except ValidationError as exc:
@@ -231,8 +261,8 @@ class RtTuiApp(App[int]):
         if self.config.temperature is not None and server.temperature is None:
             server = server.model_copy(update={"temperature": self.config.temperature})
         self.config = self.desired = server
-        self.query_one(SettingsPane).reflect(server)
-        self.query_one(InstructionsPane).reflect_server(server.instructions)
+        self.main.query_one(SettingsPane).reflect(server)
+        self.main.query_one(InstructionsPane).reflect_server(server.instructions)
         if event.type == "session.updated":
             self._awaiting = None
 
@@ -241,9 +271,9 @@ class RtTuiApp(App[int]):
             return
         reason = error.get("message") or "the server refused the update"
         if self._awaiting == "instructions":
-            self.query_one(InstructionsPane).mark_rejected(reason)
+            self.main.query_one(InstructionsPane).mark_rejected(reason)
         else:
-            self.query_one(SettingsPane).reflect(self.config)
+            self.main.query_one(SettingsPane).reflect(self.config)
             self.notify(f"Settings rejected: {reason}", severity="error", timeout=8)
         self.desired = self.config
         self._awaiting = None
@@ -261,13 +291,15 @@ class RtTuiApp(App[int]):
 
     def _render_now(self) -> None:
         self._render_timer = None
+        if not self.screen_stack:
+            return
         turns = tuple(t for t in self.conversation.turns if t.item_id not in self._cleared_ids)
-        self.query_one(ConversationPane).render_turns(turns)
-        self.query_one(StatusBar).set_usage(self.conversation.usage_totals)
+        self.main.query_one(ConversationPane).render_turns(turns)
+        self.main.query_one(StatusBar).set_usage(self.conversation.usage_totals)
         spoke = any(t.role == "assistant" and t.has_audio for t in self.conversation.turns)
         if spoke != self._voice_locked:
             self._voice_locked = spoke
-            self.query_one(SettingsPane).set_voice_locked(spoke)
+            self.main.query_one(SettingsPane).set_voice_locked(spoke)
 
     # ---- sending ------------------------------------------------------------------------------------------
 
@@ -290,7 +322,7 @@ class RtTuiApp(App[int]):
         return True
 
     def action_apply_instructions(self) -> None:
-        pane = self.query_one(InstructionsPane)
+        pane = self.main.query_one(InstructionsPane)
         if self._send_config(self.desired.model_copy(update={"instructions": pane.text}), "instructions"):
             pane.mark_pending()
 
@@ -302,7 +334,7 @@ class RtTuiApp(App[int]):
         self._autoapply_timer = self.set_timer(self.autoapply_delay_s, self.action_apply_instructions)
 
     def load_preset(self, text: str) -> None:
-        self.query_one(InstructionsPane).load(text)
+        self.main.query_one(InstructionsPane).load(text)
         self.action_apply_instructions()
 
     def on_settings_pane_submitted(self, message: SettingsPane.Submitted) -> None:
@@ -317,16 +349,20 @@ class RtTuiApp(App[int]):
         defaults = SessionConfig(instructions=self.desired.instructions)
         if self._voice_locked:
             defaults = defaults.model_copy(update={"voice": self.config.voice})
-        self.query_one(SettingsPane).reflect(defaults)
+        self.main.query_one(SettingsPane).reflect(defaults)
         if defaults != self.desired:
             self._send_config(defaults, "settings")
         self.notify("Settings reset to the service's defaults.", timeout=3)
+
+    def action_reconnect(self) -> None:
+        if not self.host.reconnect():
+            self.notify("The connection has not started yet.", severity="warning")
 
     def action_cancel_response(self) -> None:
         self.host.cancel_response()
 
     def action_toggle_listening(self) -> None:
-        button = self.query_one("#listen-button", Button)
+        button = self.main.query_one("#listen-button", Button)
         listening, reason = self.host.toggle_listening()
         if reason:
             self.notify(reason, severity="warning", timeout=6)
@@ -339,7 +375,7 @@ class RtTuiApp(App[int]):
 
     def set_levels(self, mic: float | None, speaker: float | None) -> None:
         """For the audio engine (via a message or call_from_thread): 0..1 levels shown in the status bar."""
-        self.query_one(StatusBar).set_levels(mic, speaker)
+        self.main.query_one(StatusBar).set_levels(mic, speaker)
 
     # ---- conversation actions -----------------------------------------------------------------------------
 
@@ -369,26 +405,26 @@ class RtTuiApp(App[int]):
     # ---- panes --------------------------------------------------------------------------------------------
 
     def action_toggle_left(self) -> None:
-        left = self.query_one("#left")
+        left = self.main.query_one("#left")
         left.display = not left.display
         if left.display:
-            self.query_one("#instructions-editor").focus()
+            self.main.query_one("#instructions-editor").focus()
 
     def action_toggle_inspector(self) -> None:
-        right = self.query_one("#right")
+        right = self.main.query_one("#right")
         right.display = not right.display
 
     def action_toggle_maximize(self) -> None:
         if self.screen.maximized is not None:
             self.screen.minimize()
             return
-        widget = self.focused
-        while widget is not None and not getattr(widget, "ALLOW_MAXIMIZE", False):
-            widget = widget.parent  # type: ignore[assignment]
-        self.screen.maximize(widget or self.query_one(ConversationPane), container=False)
+        pane = self.focused
+        while pane is not None and not pane.has_class("pane"):
+            pane = pane.parent  # type: ignore[assignment]
+        self.screen.maximize(pane or self.main.query_one("#centre"), container=False)
 
     def action_focus_message(self) -> None:
-        self.query_one("#message-input", Input).focus()
+        self.main.query_one("#message-input", Input).focus()
 
     async def action_quit(self) -> None:
         await self.host.stop()

@@ -28,7 +28,8 @@ class ConnectionHost:
         """Start the embedded emulator if needed, then run the worker until `stop()`."""
         target = self.settings.target
         if self.settings.needs_embedded_emulator:
-            from rt_tui.emulator import EmulatorOptions, EmulatorThread
+            from rt_tui.emulator.options import EmulatorOptions
+            from rt_tui.emulator.server import EmulatorThread
 
             self.emulator = EmulatorThread(EmulatorOptions(host="127.0.0.1", port=0))
             url = await asyncio.to_thread(self.emulator.start)
@@ -54,8 +55,7 @@ class ConnectionHost:
     def send_text(self, text: str) -> bool:
         if self.worker is None:
             return False
-        self.worker.send_text(text)
-        self.worker.create_response()
+        self.worker.send_text(text)  # the worker queues conversation.item.create and response.create
         return True
 
     def update_session(self, config: SessionConfig) -> bool:
@@ -68,6 +68,12 @@ class ConnectionHost:
         if self.worker is None:
             return False
         self.worker.cancel_response()
+        return True
+
+    def reconnect(self) -> bool:
+        if self.worker is None:
+            return False
+        self.worker.reconnect()
         return True
 
     def delete_item(self, item_id: str) -> bool:

@@ -179,21 +179,26 @@ class SettingsPane(VerticalScroll):
     # ---- reflecting the server / app state ----------------------------------------------------------------
 
     def reflect(self, config: SessionConfig) -> None:
-        """Show `config` (the server's, after session.updated) in every control."""
+        """Show `config` (the server's, after session.updated) in every control.
+
+        Programmatic changes post no Changed messages (`prevent`), so reflecting never sends anything.
+        """
         self.base = config
         td = config.turn_detection
-        self.query_one("#voice", Select).value = config.voice if config.voice in VOICES else self.base.voice
-        self.query_one("#output_modalities", Select).value = config.output_modalities
-        self.query_one("#turn_detection_type", Select).value = td.type
-        self.query_one("#eagerness", Select).value = td.eagerness
-        self.query_one("#create_response", Checkbox).value = td.create_response
-        self.query_one("#interrupt_response", Checkbox).value = td.interrupt_response
-        self.query_one("#transcription_model", Select).value = config.transcription_model or ""
-        self.query_one("#noise_reduction", Select).value = config.noise_reduction or ""
-        for name in TEXT_FIELDS:
-            if name == "temperature" and self.query_one("#temperature", Input).disabled:
-                continue
-            self.query_one(f"#{name}", Input).value = format_value(self._base_value(name))
+        with self.prevent(Select.Changed, Checkbox.Changed, Input.Changed):
+            if config.voice in VOICES:
+                self.query_one("#voice", Select).value = config.voice
+            self.query_one("#output_modalities", Select).value = config.output_modalities
+            self.query_one("#turn_detection_type", Select).value = td.type
+            self.query_one("#eagerness", Select).value = td.eagerness
+            self.query_one("#create_response", Checkbox).value = td.create_response
+            self.query_one("#interrupt_response", Checkbox).value = td.interrupt_response
+            self.query_one("#transcription_model", Select).value = config.transcription_model or ""
+            self.query_one("#noise_reduction", Select).value = config.noise_reduction or ""
+            for name in TEXT_FIELDS:
+                if name == "temperature" and self.query_one("#temperature", Input).disabled:
+                    continue
+                self.query_one(f"#{name}", Input).value = format_value(self._base_value(name))
         self._show_type_fields()
         self._show_errors({})
 
@@ -207,7 +212,8 @@ class SettingsPane(VerticalScroll):
         temperature = self.query_one("#temperature", Input)
         temperature.disabled = dialect != "beta"
         if temperature.disabled:
-            temperature.value = ""
+            with self.prevent(Input.Changed):
+                temperature.value = ""
             temperature.placeholder = "not in the GA API"
 
     def _visible_vad_fields(self, td_type: str) -> tuple[str, ...]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shlex
 import subprocess
 import wave
 from pathlib import Path
@@ -80,3 +81,14 @@ def longest_zero_run(samples: np.ndarray) -> int:
 def nonzero_span(samples: np.ndarray, level: int = 0) -> tuple[int, int]:
     idx = np.flatnonzero(np.abs(samples.astype(np.int32)) > level)
     return (int(idx[0]), int(idx[-1]) + 1) if len(idx) else (0, 0)
+
+
+def parse_exports(text: str) -> dict[str, str]:
+    """The variables of `virtual-audio start`'s `export NAME='value'` lines."""
+    env = {}
+    for line in text.splitlines():
+        words = shlex.split(line)
+        if len(words) == 2 and words[0] == "export" and "=" in words[1]:
+            name, value = words[1].split("=", 1)
+            env[name] = value
+    return env

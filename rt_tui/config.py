@@ -73,7 +73,7 @@ class Target:
         """One line for the status bar: provider, endpoint host, deployment/model, dialect, auth kind."""
         dialect = "GA" if self.dialect == "ga" else "beta (preview)"
         if self.provider == "local":
-            where = self.host or "starting…"
+            where = self.host or "embedded"
             return f"local emulator (not a model) · {where} · {self.model} · {dialect}"
         if self.provider == "azure":
             route = "v1 route" if self.route == "ga" else f"api-version {self.api_version}"

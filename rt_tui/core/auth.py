@@ -7,6 +7,7 @@ every connect, so a reconnect always carries a fresh token.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 from typing import Any, Awaitable, Callable
 
@@ -19,6 +20,11 @@ AZ_LOGIN_HINT = (
     "(or set AZURE_OPENAI_API_KEY to use a key)."
 )
 LOCAL_API_KEY = "rt-tui-local"  # the embedded emulator accepts any key; the SDK insists on one
+
+
+# azure-identity logs a failed credential chain as a long multi-line warning; with no handler configured it
+# would land on stderr, over the TUI. AuthError carries the one message the user needs.
+logging.getLogger("azure.identity").addHandler(logging.NullHandler())
 
 
 class AuthError(Exception):

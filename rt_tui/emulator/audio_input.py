@@ -22,6 +22,7 @@ class AudioInput:
     def __init__(self, session: RealtimeSession) -> None:
         self.session = session
         self.buffer = bytearray()
+        self.appended_bytes = 0  # everything ever appended: VAD positions count from the first byte
         self.vad = ServerVad()  # always fed, so positions count from the first appended byte
         self.turn: dict[str, Any] | None = None
         self.speech_item_id: str | None = None
@@ -63,6 +64,7 @@ class AudioInput:
             raise ProtocolError("invalid_value", f"Invalid 'audio': pcm16 audio must have an even number of bytes, "
                                 f"got {len(pcm)}.", "audio")
         self.buffer += pcm
+        self.appended_bytes += len(pcm)
         for vad_event in self.vad.feed(pcm):
             if self.turn is None:
                 continue
@@ -101,7 +103,7 @@ class AudioInput:
         item_id = self.speech_item_id or new_id("item_")
         await self.session.emit({"type": "input_audio_buffer.speech_stopped", "audio_end_ms": audio_end_ms,
                                  "item_id": item_id})
-        await self.commit(item_id)
+        await self.commit(item_id, self.speech_start_ms, audio_end_ms)
         await self._auto_respond()
 
     async def _auto_respond(self) -> None:
@@ -114,10 +116,18 @@ class AudioInput:
 
         self.session.start_response(response_params({}, self.session))
 
-    async def commit(self, item_id: str) -> None:
+    async def commit(self, item_id: str, start_ms: int | None = None, end_ms: int | None = None) -> None:
+        """Commit the buffer, or for a VAD turn the detected speech (with its padding); audio after the
+        speech stays in the buffer for the next turn."""
         pcm = bytes(self.buffer)
         self.buffer.clear()
-        self.vad.reset()
+        if end_ms is not None:
+            buffer_start = (self.appended_bytes - len(pcm)) // PCM_BYTES_PER_MS
+            cut = max(0, (end_ms - buffer_start) * PCM_BYTES_PER_MS)
+            self.buffer += pcm[cut:]
+            pcm = pcm[max(0, ((start_ms or 0) - buffer_start) * PCM_BYTES_PER_MS):cut]
+        else:
+            self.vad.reset()
         self.speech_item_id = None
         store = self.session.conversation
         item = {"id": item_id, "object": "realtime.item", "type": "message", "role": "user", "status": "completed",

@@ -33,6 +33,8 @@ class ConversationStore:
     def __init__(self) -> None:
         self.items: list[dict[str, Any]] = []
         self.audio: dict[str, bytes] = {}  # item id → pcm16 (user input audio or assistant output audio)
+        # assistant item id → (words of the whole reply, ms of the whole reply's audio), to cut transcripts
+        self.alignment: dict[str, tuple[int, float]] = {}
 
     def get(self, item_id: str) -> dict[str, Any] | None:
         return next((item for item in self.items if item["id"] == item_id), None)
@@ -163,5 +165,6 @@ class ConversationStore:
         self.audio[item_id] = audio[:kept]
         part = content[content_index]
         words = (part.get("transcript") or "").split()
-        heard = round(len(words) * (audio_end_ms / have_ms)) if have_ms else 0
+        total_words, total_ms = self.alignment.get(item_id, (len(words), have_ms))
+        heard = round(total_words * audio_end_ms / total_ms) if total_ms else 0
         part["transcript"] = " ".join(words[:heard])

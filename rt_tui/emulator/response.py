@@ -239,6 +239,7 @@ class ResponseRun:
     async def _stream_audio(self, text: str) -> None:
         pcm = await asyncio.to_thread(self.session.synthesize, text, self.params.voice)
         words = text.split(" ")
+        self.session.conversation.alignment[self.item["id"]] = (len(words), len(pcm) / PCM_BYTES_PER_MS)
         sent_words = 0
         offset = 0
         chunk_index = 0

@@ -74,8 +74,8 @@ class RealtimeSession:
 
     async def _expire_after(self, seconds: float) -> None:
         await asyncio.sleep(seconds)
-        minutes = round(seconds / 60)
-        message = f"Your session hit the maximum duration of {minutes} minutes."
+        length = f"{seconds / 60:g} minutes" if seconds % 60 == 0 else f"{seconds:g} seconds"
+        message = f"Your session hit the maximum duration of {length}."
         await self.emit(error_event("session_expired", message))
         await self.close(1001, message)
 

@@ -58,3 +58,14 @@ def types(events: list[dict[str, Any]]) -> list[str]:
 
 def user_text(text: str) -> dict[str, Any]:
     return {"type": "message", "role": "user", "content": [{"type": "input_text", "text": text}]}
+
+
+async def until_all(conn: Any, *wanted: str, timeout: float = 10.0) -> list[dict[str, Any]]:
+    """Read raw events until each type in `wanted` has been seen at least once."""
+    events: list[dict[str, Any]] = []
+    missing = set(wanted)
+    while missing:
+        event = await recv(conn, timeout)
+        events.append(event)
+        missing.discard(event["type"])
+    return events

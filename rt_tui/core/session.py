@@ -291,14 +291,13 @@ class SessionConfig(BaseModel):
         voice, a newer transcription model) are kept; values that cannot be represented fall back to
         the defaults rather than raising.
         """
-        data = _fields_from_ga_session(session)
-        try:
-            return cls.model_validate(data, context={"lenient": True})
-        except ValidationError as exc:
-            for error in exc.errors():
-                if error["loc"]:
-                    data.pop(str(error["loc"][0]), None)
-            return cls.model_validate(data, context={"lenient": True})
+        data = _fields_from_ga_session(_as_dict(session))
+        for _ in range(3):  # each pass drops what was refused; a value can only be refused once
+            try:
+                return cls.model_validate(data, context={"lenient": True})
+            except ValidationError as exc:
+                _drop_refused(data, exc)
+        return cls()
 
     def _transcription(self) -> dict[str, Any] | None:
         if self.transcription_model is None:
@@ -368,6 +367,15 @@ def _copy(value: Any) -> Any:
     return dict(value) if isinstance(value, dict) else value
 
 
+def _drop_refused(data: dict[str, Any], exc: ValidationError) -> None:
+    for error in exc.errors():
+        loc = [str(part) for part in error["loc"]]
+        if len(loc) >= 2 and loc[0] == "turn_detection" and isinstance(data.get("turn_detection"), dict):
+            data["turn_detection"].pop(loc[1], None)  # keep the rest of the server's VAD settings
+        elif loc:
+            data.pop(loc[0], None)
+
+
 def _fields_from_ga_session(session: dict[str, Any]) -> dict[str, Any]:
     data: dict[str, Any] = {}
     if isinstance(session.get("instructions"), str):
@@ -375,9 +383,9 @@ def _fields_from_ga_session(session: dict[str, Any]) -> dict[str, Any]:
     modalities = session.get("output_modalities")
     if isinstance(modalities, list) and modalities:
         data["output_modalities"] = "audio" if "audio" in modalities else "text"
-    audio = session.get("audio") or {}
-    audio_in = audio.get("input") or {}
-    audio_out = audio.get("output") or {}
+    audio = _as_dict(session.get("audio"))
+    audio_in = _as_dict(audio.get("input"))
+    audio_out = _as_dict(audio.get("output"))
     voice = audio_out.get("voice")
     if isinstance(voice, dict):
         voice = voice.get("id")
@@ -386,11 +394,11 @@ def _fields_from_ga_session(session: dict[str, Any]) -> dict[str, Any]:
     if "turn_detection" in audio_in:
         data["turn_detection"] = _turn_detection_fields(audio_in["turn_detection"])
     if "transcription" in audio_in:
-        transcription = audio_in["transcription"] or {}
+        transcription = _as_dict(audio_in["transcription"])
         data["transcription_model"] = transcription.get("model")
         data["transcription_language"] = transcription.get("language")
     if "noise_reduction" in audio_in:
-        data["noise_reduction"] = (audio_in["noise_reduction"] or {}).get("type")
+        data["noise_reduction"] = _as_dict(audio_in["noise_reduction"]).get("type")
     if "max_output_tokens" in session and session["max_output_tokens"] is not None:
         data["max_output_tokens"] = session["max_output_tokens"]
     if isinstance(session.get("tools"), list):
@@ -409,8 +417,12 @@ def _fields_from_ga_session(session: dict[str, Any]) -> dict[str, Any]:
     return data
 
 
+def _as_dict(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
 def _turn_detection_fields(turn_detection: dict[str, Any] | None) -> dict[str, Any]:
-    if not turn_detection:
+    if not isinstance(turn_detection, dict):
         return {"type": "none"}
     known = TurnDetection.model_fields
     return {key: value for key, value in turn_detection.items() if key in known and value is not None}

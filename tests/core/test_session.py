@@ -273,6 +273,12 @@ def test_from_ga_session_falls_back_instead_of_raising():
     assert cfg.max_output_tokens == "inf"
     assert cfg.instructions == "kept"
     assert SessionConfig.from_ga_session({}) == SessionConfig()
+    assert SessionConfig.from_ga_session({"audio": ["x"], "tools": "y", "tool_choice": 5}) == SessionConfig()
+    assert SessionConfig.from_ga_session("not a session") == SessionConfig()  # type: ignore[arg-type]
+    odd_vad = {"audio": {"input": {"turn_detection": {"type": "semantic_vad", "eagerness": "high",
+                                                      "silence_duration_ms": 99999}}}}
+    vad = SessionConfig.from_ga_session(odd_vad).turn_detection
+    assert (vad.type, vad.eagerness, vad.silence_duration_ms) == ("semantic_vad", "high", 200)
 
 
 def test_from_ga_session_reads_beta_temperature_kept_by_the_dialect_edge():

@@ -35,14 +35,15 @@ WIDE_WIDTH = 160
 SESSION_LIMIT_S = {"azure": 30 * 60, "openai": 60 * 60, "local": 60 * 60}
 
 
-def _inspector_pane() -> Widget:
+def _inspector_pane(settings: Settings) -> Widget:
     try:
         from rt_tui.ui.panes.inspector import InspectorPane
     except ImportError:
         from rt_tui.ui.panes.event_list import EventTypeList
 
         return EventTypeList(id="inspector")
-    return InspectorPane(id="inspector")
+    secrets = [settings.target.api_key] if settings.target.api_key else []
+    return InspectorPane(id="inspector", secrets=secrets)
 
 
 class PaneColumn(Vertical):
@@ -128,7 +129,7 @@ class RtTuiApp(App[int]):
                     yield Input(placeholder="Type a message and press Enter", id="message-input")
                     yield Button("Start listening", id="listen-button", compact=True)
             with PaneColumn(id="right", classes="pane"):
-                yield _inspector_pane()
+                yield _inspector_pane(self.settings)
         yield StatusBar(self.clock, SESSION_LIMIT_S.get(self.settings.target.provider, 3600), id="status-bar")
         yield Footer()
 

@@ -21,6 +21,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical, VerticalScroll
 from textual.suggester import Suggester
+from textual.widget import Widget
 from textual.widgets import Input, Static
 
 from rt_tui.core.event_types import ALL_EVENT_TYPES
@@ -30,6 +31,10 @@ from rt_tui.core.events import Event
 from rt_tui.core.recording import event_line, write_jsonl
 from rt_tui.core.sdk_code import sdk_call_code
 from rt_tui.ui.panes.inspector_rows import EventRows, Row, human_size
+
+FLUSH_BUDGET_S = 0.015  # longest a flush may hold the event loop
+FLUSH_CHUNK = 256
+CATCH_UP_DELAY_S = 0.005  # between budgeted flushes while a backlog remains
 
 FILTER_WORDS: tuple[str, ...] = (
     "dir:client", "dir:server", "id:",
@@ -52,6 +57,24 @@ class FilterSuggester(Suggester):
             if word.startswith(last) and word != last:
                 return f"{head} {word}" if head else word
         return None
+
+
+class StatusLine(Widget):
+    """One line of text; updating it repaints only itself (a Static would re-layout the whole screen)."""
+
+    DEFAULT_CSS = "StatusLine { height: 1; width: 1fr; }"
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.text = ""
+
+    def set_text(self, text: str) -> None:
+        if text != self.text:
+            self.text = text
+            self.refresh()
+
+    def render(self) -> str:
+        return self.text
 
 
 class InspectorPane(Vertical):
@@ -99,16 +122,17 @@ class InspectorPane(Vertical):
         self._pending: list[Event] = []
         self._filter_timer: Any = None
         self._detail_seq: int | None = None
+        self._catch_up: Any = None
 
     def compose(self) -> ComposeResult:
-        yield Static(id="inspector-status")
+        yield StatusLine(id="inspector-status")
         yield Input(placeholder="filter: response.*  dir:client  id:item_…  text", id="inspector-filter", suggester=FilterSuggester())
         yield EventRows(self.view, id="inspector-rows")
         with VerticalScroll(id="inspector-detail"):
             yield Static(id="inspector-detail-body")
 
     def on_mount(self) -> None:
-        self.set_interval(self.flush_interval, self.flush)
+        self.set_interval(self.flush_interval, self._flush_tick)
         self._update_status()
 
     # ---- intake (flood control) -----------------------------------------------------------------------
@@ -120,19 +144,39 @@ class InspectorPane(Vertical):
     def add_events(self, events: Iterable[Event]) -> None:
         self._pending.extend(events)
 
-    def flush(self) -> None:
-        """Absorb queued events into the log and the rows, then refresh once."""
+    def flush(self, budget_s: float | None = None) -> None:
+        """Absorb queued events into the log and the rows, then refresh once.
+
+        With `budget_s`, stop after about that long and finish soon after, so a backlog never blocks
+        input; a backlog beyond the ring's capacity is counted as dropped without being processed.
+        """
+        overflow = len(self._pending) - self.event_log.capacity
+        if overflow > 0:
+            del self._pending[:overflow]
+            self.event_log.skip(overflow)
         if not self._pending:
             return
-        batch, self._pending = self._pending, []
-        records = self.event_log.extend(batch)
-        if self.event_log.dropped:
-            self.view.drop_before(self.event_log.first_seq)
-        self.view.add([r for r in records if r.seq >= self.event_log.first_seq])
+        deadline = None if budget_s is None else time.perf_counter() + budget_s
+        while self._pending and (deadline is None or time.perf_counter() < deadline):
+            batch = self._pending[:FLUSH_CHUNK]
+            del self._pending[:FLUSH_CHUNK]
+            records = self.event_log.extend(batch)
+            if self.event_log.dropped:
+                self.view.drop_before(self.event_log.first_seq)
+            self.view.add([r for r in records if r.seq >= self.event_log.first_seq])
         self.rows.reload(self.follow)
         self._update_status()
         if self.follow and self.has_class("-detail"):
             self._show_detail()
+        if self._pending and self._catch_up is None:
+            self._catch_up = self.set_timer(CATCH_UP_DELAY_S, self._catch_up_tick)
+
+    def _flush_tick(self) -> None:
+        self.flush(FLUSH_BUDGET_S)
+
+    def _catch_up_tick(self) -> None:
+        self._catch_up = None
+        self.flush(FLUSH_BUDGET_S)
 
     # ---- parts ----------------------------------------------------------------------------------------
 
@@ -150,8 +194,8 @@ class InspectorPane(Vertical):
         if log.dropped:
             parts.append(f"{log.dropped:,} oldest dropped (keeping {log.capacity:,})")
         parts.append("following" if self.follow else "paused")
-        status = self.query_one("#inspector-status", Static)
-        status.update(" · ".join(parts))
+        status = self.query_one("#inspector-status", StatusLine)
+        status.set_text(" · ".join(parts))
         status.set_class(bool(log.dropped), "-dropped")
 
     def selected_record(self) -> LogRecord | None:

@@ -90,6 +90,7 @@ class SettingsPane(VerticalScroll):
         self._show_type_fields()
         for error_label in self.query(".field-error"):
             error_label.display = False
+        self.query_one("#voice-note").display = False
 
     # ---- reading the form -------------------------------------------------------------------------------
 

@@ -49,8 +49,8 @@ class StatusBar(Horizontal):
     def compose(self) -> ComposeResult:
         yield self._state
         yield self._target
-        yield self._timer
         yield self._tokens
+        yield self._timer
         yield self._levels
 
     def on_mount(self) -> None:
@@ -71,7 +71,7 @@ class StatusBar(Horizontal):
             return
         tokens_in = int(getattr(usage, "input_tokens", 0) or 0)
         tokens_out = int(getattr(usage, "output_tokens", 0) or 0)
-        self._tokens.update(f"tokens {tokens_in} in · {tokens_out} out")
+        self._tokens.update(f"tokens {tokens_in} in/{tokens_out} out")
 
     def start_session(self) -> None:
         self.session_started = self._clock()
@@ -79,11 +79,11 @@ class StatusBar(Horizontal):
 
     def refresh_timer(self) -> None:
         if self.session_started is None:
-            self._timer.update("session —")
+            self._timer.update("no session")
             return
         elapsed = self._clock() - self.session_started
         left = self.limit_s - elapsed
-        self._timer.update(f"session {clock_text(elapsed)} · {clock_text(left)} left")
+        self._timer.update(f"{clock_text(elapsed)} ({clock_text(left)} left)")
         self._timer.set_class(left < 300, "-ending")
 
     def set_levels(self, mic: float | None, speaker: float | None) -> None:

@@ -5,7 +5,7 @@ pcm16 mono 24 kHz on both sides. PortAudio runs the stream callbacks on its own 
   hops threads if it needs to (the voice loop uses `loop.call_soon_threadsafe`);
 * the speaker callback pulls from the jitter buffer and counts, per item, exactly how many samples it
   wrote to the device. Every written sample is played (the stream is never aborted), so that count is
-  what the user heard once the device latency (≈ 40-50 ms on PulseAudio) has passed — the value for
+  what the user heard once the device latency (≈ 20-30 ms on PulseAudio) has passed — the value for
   `conversation.item.truncate.audio_end_ms`.
 `flush()` drops everything not yet written (barge-in); later audio of a flushed item is ignored.
 Muted or half-duplex-gated microphone blocks are sent as silence, so server VAD still sees time pass.
@@ -27,8 +27,11 @@ import numpy as np
 from rt_tui.core.devices import SAMPLE_RATE, AudioUnavailable, Kind, load_sounddevice, one_line, resolve_device, supports
 from rt_tui.core.resample import LinearResampler
 
-BLOCK_MS = 20
+BLOCK_MS = 20  # microphone chunks (one input_audio_buffer.append each)
 BLOCK_SAMPLES = SAMPLE_RATE * BLOCK_MS // 1000
+# Speaker blocks are shorter: the device buffers ~2 blocks, so 10 ms blocks make a barge-in silent
+# within ~30 ms (20 ms blocks: ~60 ms) at 100 callbacks/s, still cheap.
+OUTPUT_BLOCK_MS = 10
 ECHO_TAIL_S = 0.15  # half-duplex keeps the mic gated this long after the last assistant sample
 STALL_S = 1.0  # a running stream without callbacks for this long has lost its device
 
@@ -59,6 +62,7 @@ class AudioEngine:
         output_device: int | str | None = None,
         half_duplex: bool = False,
         prebuffer_ms: int = 0,
+        output_block_ms: int = OUTPUT_BLOCK_MS,
         device_rate: int | None = None,
         on_problem: Callable[[str], None] | None = None,
     ) -> None:
@@ -67,6 +71,7 @@ class AudioEngine:
         self.output_device = output_device
         self.half_duplex = half_duplex
         self.prebuffer_ms = prebuffer_ms
+        self.output_block_ms = output_block_ms
         self.forced_device_rate = device_rate  # e.g. 48000 to exercise resampling on any device
         self.on_problem = on_problem
         self.mic_muted = False
@@ -92,9 +97,10 @@ class AudioEngine:
         self.input_name = ""
         self.output_name = ""
         self._last_callback = {"input": 0.0, "output": 0.0}
-        # Timing probes for benchmarks: monotonic time of the first sample of the most recent
-        # play()ed burst written to the device, and of each mic chunk handed out.
-        self.first_sample_out_at: float | None = None
+        # Timing probes for benchmarks: when the latest burst of assistant audio (after a silent block)
+        # started to be written, and a hook told (time, wrote_audio) after every speaker block.
+        self.burst_started_at: float | None = None
+        self._previous_block_had_audio = False
         self.on_output_block: Callable[[float, bool], None] | None = None
 
     # ---------------------------------------------------------------- lifecycle
@@ -131,11 +137,16 @@ class AudioEngine:
     def speaker_open(self) -> bool:
         return self._output is not None
 
+    @property
+    def output_latency_s(self) -> float:
+        """PortAudio's estimate of the time from writing a sample to hearing it (0 when closed)."""
+        return float(getattr(self._output, "latency", 0.0) or 0.0)
+
     def _open(self, kind: Kind) -> Any:
         sd = load_sounddevice()
         device = resolve_device(self.input_device if kind == "input" else self.output_device, kind)
         rate = self._choose_rate(sd, device.index, kind, device.default_samplerate)
-        blocksize = round(rate * BLOCK_MS / 1000)
+        blocksize = round(rate * (BLOCK_MS if kind == "input" else self.output_block_ms) / 1000)
         stream_class = sd.RawInputStream if kind == "input" else sd.RawOutputStream
         callback = self._input_callback if kind == "input" else self._output_callback
         try:
@@ -247,8 +258,9 @@ class AudioEngine:
                         self._queue[0] = (item_id, samples[take:])
             if filled:
                 self._last_audio_out = now
-                if self.first_sample_out_at is None:
-                    self.first_sample_out_at = now
+                if not self._previous_block_had_audio:
+                    self.burst_started_at = now
+            self._previous_block_had_audio = filled > 0
             if not self._queue:
                 self._first_queued_at = None
         if filled and self.volume != 1.0:

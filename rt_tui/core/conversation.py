@@ -96,6 +96,7 @@ class Conversation:
     # bookkeeping the screens do not need; part of equality so replays compare exactly
     index: dict[str, int] = field(default_factory=dict, repr=False)
     input_end_t: float | None = field(default=None, repr=False)
+    input_end_item: str | None = field(default=None, repr=False)
     response_input_end: dict[str, float | None] = field(default_factory=dict, repr=False)
     finished_responses: frozenset[str] = field(default=frozenset(), repr=False)
     output_bytes_per_ms: float = field(default=PCM16_BYTES_PER_MS, repr=False)
@@ -253,7 +254,7 @@ def _session(state: Conversation, payload: dict[str, Any], t: float) -> Conversa
 def _session_created(state: Conversation, payload: dict[str, Any], t: float) -> Conversation:
     new = _session(state, payload, t)
     if new.active_response_id is not None or new.input_end_t is not None:
-        new = replace(new, active_response_id=None, input_end_t=None)  # a new socket: nothing is running
+        new = replace(new, active_response_id=None, input_end_t=None, input_end_item=None)  # a new socket
     return new
 
 
@@ -354,15 +355,28 @@ def _deleted(state: Conversation, payload: dict[str, Any], t: float) -> Conversa
     return replace(state, turns=turns, index=_index_of(turns))
 
 
-def _input_end(state: Conversation, payload: dict[str, Any], t: float) -> Conversation:
-    return state if state.input_end_t is not None else replace(state, input_end_t=t)
+def _input_ended(state: Conversation, payload: dict[str, Any], t: float) -> Conversation:
+    """The user's input ended now (speech stopped, idle timeout, an item was created)."""
+    return replace(state, input_end_t=t, input_end_item=payload.get("item_id"))
+
+
+def _committed(state: Conversation, payload: dict[str, Any], t: float) -> Conversation:
+    if state.input_end_t is not None and state.input_end_item == payload.get("item_id"):
+        return state  # the commit that follows speech_stopped: the input ended at speech_stopped
+    return _input_ended(state, payload, t)
+
+
+def _response_requested(state: Conversation, payload: dict[str, Any], t: float) -> Conversation:
+    # right after an item.create the input ended with that item; alone, the request is the end
+    return state if state.input_end_t is not None else replace(state, input_end_t=t, input_end_item=None)
 
 
 def _response_created(state: Conversation, payload: dict[str, Any], t: float) -> Conversation:
     response_id = payload["response"]["id"]
     starts = dict(state.response_input_end)
     starts[response_id] = state.input_end_t
-    return replace(state, active_response_id=response_id, response_input_end=starts, input_end_t=None)
+    return replace(state, active_response_id=response_id, response_input_end=starts, input_end_t=None,
+                   input_end_item=None)
 
 
 def _response_done(state: Conversation, payload: dict[str, Any], t: float) -> Conversation:
@@ -441,9 +455,9 @@ _SERVER: dict[str, Handler] = {
     "conversation.item.input_audio_transcription.delta": _transcription_delta,
     "conversation.item.input_audio_transcription.completed": _transcription_completed,
     "conversation.item.input_audio_transcription.failed": _transcription_failed,
-    "input_audio_buffer.speech_stopped": _input_end,
-    "input_audio_buffer.committed": _input_end,
-    "input_audio_buffer.timeout_triggered": _input_end,
+    "input_audio_buffer.speech_stopped": _input_ended,
+    "input_audio_buffer.committed": _committed,
+    "input_audio_buffer.timeout_triggered": _input_ended,
     "response.created": _response_created,
     "response.done": _response_done,
     "response.output_item.added": _output_item,
@@ -459,8 +473,8 @@ _SERVER: dict[str, Handler] = {
     "error": _server_error,
 }
 _CLIENT: dict[str, Handler] = {
-    "conversation.item.create": _input_end,
-    "response.create": _input_end,
+    "conversation.item.create": _input_ended,
+    "response.create": _response_requested,
 }
 
 

@@ -407,3 +407,34 @@ def test_turn_defaults_match_the_contract():
     assert (turn.kind, turn.status, turn.heard_ms, turn.usage, turn.latency_ms) == (
         "message", "in_progress", None, None, None)
     assert Conversation.empty() == Conversation() and Conversation.empty().revision == 0
+
+
+def test_latency_starts_at_the_latest_input_not_a_stale_one():
+    # history replayed at t=100 (item.create), later the user speaks: latency runs from speech_stopped
+    replay = c("conversation.item.create", 100, item={"type": "message", "role": "assistant",
+                                                       "content": [{"type": "output_text", "text": "old"}]})
+    events = [replay] + [
+        Event(e.direction, e.type, e.payload, e.t + 200) for e in audio_turn()
+    ]
+    answer = run(events).turn("item_A1")
+    assert answer.latency_ms == pytest.approx(450)  # speech_stopped at 201.0 → first delta at 201.45
+
+
+def test_latency_of_push_to_talk_runs_from_the_manual_commit():
+    events = [
+        c("input_audio_buffer.commit", 5.0),
+        s("input_audio_buffer.committed", 5.1, previous_item_id=None, item_id="item_U1"),
+        c("response.create", 5.2),
+        s("response.created", 5.3, response=response()),
+        s("response.output_text.delta", 5.9, **ids(), delta="ok"),
+    ]
+    assert run(events).turn("item_A1").latency_ms == pytest.approx(800)
+
+
+def test_response_without_user_input_has_no_latency():
+    events = [
+        s("response.created", 1.0, response=response()),
+        s("response.output_text.delta", 1.5, **ids(), delta="unprompted"),
+    ]
+    assert run(events).turn("item_A1").latency_ms is None
+

@@ -69,7 +69,6 @@ class RealtimeWorker:
         self._thread: int | None = None
         self._connection: Any = None
         self._current: asyncio.Future[_Outcome] | None = None
-        self._configured = False
         self._assistant_audio_seen = False
         self._started = time.monotonic()
         self.status = ConnectionStatus("disconnected", "")
@@ -187,7 +186,6 @@ class RealtimeWorker:
             self._finished.set()
 
     async def _one_session(self, client: RealtimeClient) -> _Outcome:
-        self._configured = False
         self._assistant_audio_seen = False
         try:
             self._connection = await asyncio.wait_for(client.connect().enter(), self._handshake_timeout)
@@ -221,7 +219,10 @@ class RealtimeWorker:
                     last_error = (payload.get("error") or {}) if kind == "error" else None
                     if kind == "session.created" and not created:
                         created = True
-                        await self._configure(connection)
+                        try:
+                            await self._configure(connection)
+                        except Exception as exc:  # the socket died right after session.created
+                            return self._closed_outcome(exc, None, created)
                         self._set_status("connected", self.target.describe())
                         sender = asyncio.create_task(self._send_loop(connection))
                     elif kind in ("response.output_audio.delta", "response.output_audio.done"):
@@ -240,7 +241,6 @@ class RealtimeWorker:
         self._pending.clear()
         self._pending.extend(queued)  # the configuration sent now already is the latest one
         await self._send_one(connection, {"type": "session.update", "_config": self.config})
-        self._configured = True
 
     async def _send_loop(self, connection: Any) -> None:
         from websockets.exceptions import ConnectionClosed

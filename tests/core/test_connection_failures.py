@@ -313,3 +313,12 @@ async def test_a_failing_subscriber_does_not_take_the_connection_down():
         await worker.stop()
         await task
         assert "response.done" in seen
+
+
+async def test_a_drop_right_after_session_created_is_survived():
+    faults = FaultOptions(drop_after=1, close_code=1006)  # the socket dies as the client configures it
+    async with Emulator(fast_options(faults=faults)) as emu:
+        async with running_worker(resolve_target_for_emulator(emu.url)) as (_, rec):
+            await rec.wait_for(lambda: len(rec.server("session.created")) >= 3, what="repeated sessions")
+            assert "failed" not in rec.states()
+            assert rec.count("reconnecting") >= 2

@@ -52,8 +52,9 @@ _GREETING = re.compile(r"^\s*(hi|hello|hey|good (morning|afternoon|evening)|howd
 _CAN_DO = re.compile(r"what can you do|what do you do|help me|capabilities", re.IGNORECASE)
 _IDENTITY = re.compile(r"who are you|what are you|are you (real|a model|an? ai|an emulator|human)", re.IGNORECASE)
 _INSTRUCTIONS = re.compile(r"instructions|system prompt|your rules", re.IGNORECASE)
-_WEATHER = re.compile(r"weather(?: like)?(?: in| for| at)? ?(?P<place>[A-Z][\w' -]*)?", re.IGNORECASE)
-_TIME = re.compile(r"\b(what time|the time|time is it|current time)\b(?: in (?P<place>[\w' -]+))?", re.IGNORECASE)
+_WEATHER = re.compile(r"\bweather\b(?:.*?\b(?:in|for|at) (?P<place>[\w' -]+))?", re.IGNORECASE)
+_TIME = re.compile(r"\b(?:what time is it|time is it|what time|the time|current time)\b"
+                   r"(?:.*?\b(?:in|for|at) (?P<place>[\w' -]+))?", re.IGNORECASE)
 
 
 def _fill(template: Any, groups: dict[str, str]) -> Any:

@@ -64,6 +64,7 @@ class Emulator:
         self.ca_file: str | None = None
         self.received: list[dict[str, Any]] = []  # client events as received
         self.sent: list[dict[str, Any]] = []  # server events as sent (wire shape of their connection)
+        self.sent_by_dialect: dict[str, list[dict[str, Any]]] = {"ga": [], "beta": []}
         self.sessions: list[RealtimeSession] = []
         self._server: Server | None = None
         self._connections = 0
@@ -158,8 +159,12 @@ class Emulator:
 
     # --- connections --------------------------------------------------------------------------------
 
-    def _record(self, direction: str, event: dict[str, Any]) -> None:
-        (self.received if direction == "client" else self.sent).append(event)
+    def _record(self, direction: str, event: dict[str, Any], dialect: str = "ga") -> None:
+        if direction == "client":
+            self.received.append(event)
+        else:
+            self.sent.append(event)
+            self.sent_by_dialect[dialect].append(event)
 
     async def _handle(self, ws: ServerConnection) -> None:
         route: Route = ws.emulator_route  # type: ignore[attr-defined]

@@ -28,7 +28,7 @@ TOKENS_PER_MINUTE = 40_000
 
 class RealtimeSession:
     def __init__(self, ws: ServerConnection, *, dialect: str, model: str, voice: str, options: EmulatorOptions,
-                 max_session_s: float, connection_index: int, record: Callable[[str, dict[str, Any]], None]) -> None:
+                 max_session_s: float, connection_index: int, record: Callable[[str, dict[str, Any], str], None]) -> None:
         self.ws = ws
         self.dialect = dialect
         self.options = options.timing()
@@ -96,7 +96,7 @@ class RealtimeSession:
         if wire is None:
             return
         frame = json.dumps(wire)
-        self.record("server", wire)
+        self.record("server", wire, self.dialect)
         async with self._send_lock:
             try:
                 if self.faults is None:
@@ -130,7 +130,7 @@ class RealtimeSession:
         if not isinstance(event, dict):
             await self.emit(error_event("invalid_json", "Invalid event: expected a JSON object."))
             return
-        self.record("client", event)
+        self.record("client", event, self.dialect)
         client_event_id = event.get("event_id") if isinstance(event.get("event_id"), str) else None
         kind = event.get("type")
         handler = self._handlers().get(kind) if isinstance(kind, str) else None

@@ -14,31 +14,16 @@ from __future__ import annotations
 import fnmatch
 import re
 import shlex
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from rt_tui.core.event_types import ALL_EVENT_TYPES
-from rt_tui.core.eventlog import PCM16_BYTES_PER_MS, LogRecord
+from rt_tui.core.eventlog import PCM16_BYTES_PER_MS, LogRecord, is_error_event, item_id_of, response_id_of
+
+__all__ = ["EventFilter", "EventView", "Row", "is_error_event", "item_id_of", "response_id_of"]
 
 _DIRECTION_WORDS = {"dir:client": "client", "dir:server": "server", "↑": "client", "↓": "server"}
 _KNOWN_TYPES = frozenset(ALL_EVENT_TYPES)
-
-
-def item_id_of(payload: dict[str, Any]) -> str | None:
-    item = payload.get("item")
-    return payload.get("item_id") or (item.get("id") if isinstance(item, dict) else None)
-
-
-def response_id_of(payload: dict[str, Any]) -> str | None:
-    response = payload.get("response")
-    return payload.get("response_id") or (response.get("id") if isinstance(response, dict) else None)
-
-
-def is_error_event(type_: str, payload: dict[str, Any]) -> bool:
-    if type_ == "error" or type_.endswith(".failed"):
-        return True
-    response = payload.get("response")
-    return type_ == "response.done" and isinstance(response, dict) and response.get("status") == "failed"
 
 
 def is_groupable(type_: str) -> bool:
@@ -85,25 +70,40 @@ class EventFilter:
         return not (self.directions or self.type_patterns or self.ids or self.texts)
 
     def matches(self, record: LogRecord) -> bool:
-        event = record.event
-        if self.directions and event.direction not in self.directions:
+        if self.directions and record.direction not in self.directions:
             return False
-        if self.type_patterns and not any(fnmatch.fnmatchcase(event.type, p) for p in self.type_patterns):
+        if self.type_patterns and not any(fnmatch.fnmatchcase(record.type, p) for p in self.type_patterns):
             return False
-        if self.ids:
-            payload = event.payload
-            ids = {item_id_of(payload), response_id_of(payload), payload.get("call_id"), payload.get("previous_item_id")}
-            if not any(i in ids for i in self.ids):
-                return False
+        if self.ids and not any(
+            i in (record.item_id, record.response_id) or f'"{i}"' in record.text for i in self.ids
+        ):
+            return False  # the quoted form also finds call_id, previous_item_id, …
         return all(text in record.search_text for text in self.texts)
 
 
-@dataclass(eq=False)
 class Row:
-    """One inspector row: a single event, or a run of deltas (`records` in arrival order)."""
+    """One inspector row: a single event, or a run of deltas (`records` in arrival order).
 
-    records: list[LogRecord] = field(default_factory=list)
-    grouped: bool = False
+    Byte totals are kept as records arrive, so drawing a run of thousands costs nothing extra.
+    """
+
+    __slots__ = ("records", "grouped", "total_size", "audio_bytes")
+
+    def __init__(self, records: list[LogRecord], grouped: bool = False) -> None:
+        self.records = records
+        self.grouped = grouped
+        self.total_size = sum(r.size for r in records)
+        self.audio_bytes = sum(r.audio_bytes for r in records)
+
+    def append(self, record: LogRecord) -> None:
+        self.records.append(record)
+        self.total_size += record.size
+        self.audio_bytes += record.audio_bytes
+
+    def trim_before(self, first_seq: int) -> None:
+        self.records = [r for r in self.records if r.seq >= first_seq]
+        self.total_size = sum(r.size for r in self.records)
+        self.audio_bytes = sum(r.audio_bytes for r in self.records)
 
     @property
     def first(self) -> LogRecord:
@@ -115,23 +115,15 @@ class Row:
 
     @property
     def type(self) -> str:
-        return self.first.event.type
+        return self.first.type
 
     @property
     def direction(self) -> str:
-        return self.first.event.direction
+        return self.first.direction
 
     @property
     def last_seq(self) -> int:
         return self.records[-1].seq
-
-    @property
-    def total_size(self) -> int:
-        return sum(r.event.size for r in self.records)
-
-    @property
-    def audio_bytes(self) -> int:
-        return sum(r.audio_bytes for r in self.records)
 
     @property
     def duration_s(self) -> float:
@@ -139,11 +131,11 @@ class Row:
         audio = self.audio_bytes
         if audio:
             return audio / PCM16_BYTES_PER_MS / 1000
-        return self.records[-1].event.t - self.first.event.t
+        return self.records[-1].t - self.first.t
 
     @property
     def is_error(self) -> bool:
-        return is_error_event(self.type, self.first.event.payload)
+        return any(r.is_error for r in self.records[:1])
 
 
 class EventView:
@@ -152,7 +144,7 @@ class EventView:
     def __init__(self, event_filter: EventFilter | None = None, grouping: bool = True) -> None:
         self.filter = event_filter or EventFilter()
         self.grouping = grouping
-        self.rows: list[Row] = []
+        self.rows: list[Row | LogRecord] = []
         self._open: dict[tuple[str, str, str | None], Row] = {}
 
     def reset(self, records: list[LogRecord], event_filter: EventFilter | None = None) -> None:
@@ -162,26 +154,29 @@ class EventView:
         self._open = {}
         self.add(records)
 
-    def add(self, records: list[LogRecord]) -> list[Row]:
-        """Add new records; return the rows that changed (new rows and runs that grew)."""
-        changed: list[Row] = []
+    def add(self, records: list[LogRecord]) -> list[Row | LogRecord]:
+        """Add new records; return the rows that changed (new rows and runs that grew).
+
+        A single event's row is its `LogRecord` itself (no extra object per event).
+        """
+        changed: list[Row | LogRecord] = []
         for record in records:
             if not self.filter.matches(record):
                 continue
-            event = record.event
-            if self.grouping and is_groupable(event.type):
-                key = (event.direction, event.type, item_id_of(event.payload))
+            if self.grouping and is_groupable(record.type):
+                key = (record.direction, record.type, record.item_id)
                 row = self._open.get(key)
                 if row is None:
                     row = self._open[key] = Row([record], grouped=True)
                     self.rows.append(row)
                 else:
-                    row.records.append(record)
+                    row.append(record)
+                changed.append(row)
             else:
-                self._open.clear()
-                row = Row([record])
-                self.rows.append(row)
-            changed.append(row)
+                if self._open:
+                    self._open.clear()
+                self.rows.append(record)
+                changed.append(record)
         return changed
 
     def drop_before(self, first_seq: int) -> int:
@@ -191,11 +186,13 @@ class EventView:
             stale += 1
         if not stale:
             return 0
-        kept = []
+        kept: list[Row | LogRecord] = []
         for row in self.rows[:stale]:
-            row.records = [r for r in row.records if r.seq >= first_seq]
-            if row.records:
-                kept.append(row)
+            if isinstance(row, Row):
+                row.trim_before(first_seq)
+                if row.records:
+                    kept.append(row)
         self.rows[:stale] = kept
-        self._open = {k: r for k, r in self._open.items() if r.records}
+        if self._open:
+            self._open = {k: r for k, r in self._open.items() if r.records}
         return stale - len(kept)

@@ -6,15 +6,13 @@ is kept on the record. The ring keeps the newest `capacity` events; `total` and 
 
 from __future__ import annotations
 
-import dataclasses
 import json
 from collections import deque
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
 from typing import Any
 
 from rt_tui.core.events import Event
-from rt_tui.core.redaction import redact
+from rt_tui.core.redaction import AUDIO_MARKER_PREFIX, redact
 
 __all__ = ["EventLog", "LogRecord", "audio_marker", "elide_audio", "redact", "sanitize_event"]
 
@@ -36,7 +34,7 @@ def audio_marker(n_bytes: int) -> str:
 
 
 def is_audio_marker(value: Any) -> bool:
-    return isinstance(value, str) and value.startswith("‹audio ")
+    return isinstance(value, str) and value.startswith(AUDIO_MARKER_PREFIX)
 
 
 def elide_audio(payload: dict[str, Any]) -> tuple[dict[str, Any], int]:
@@ -45,6 +43,16 @@ def elide_audio(payload: dict[str, Any]) -> tuple[dict[str, Any], int]:
     Covers `input_audio_buffer.append` `audio`, audio delta `delta`, and `audio` fields of items
     and content parts (retrieved items, created input_audio items). Untouched parts are shared.
     """
+    type_ = payload.get("type")
+    if type_ in AUDIO_DELTA_TYPES or type_ == "input_audio_buffer.append":  # the flood: a flat event
+        key = "audio" if type_ == "input_audio_buffer.append" else "delta"
+        value = payload.get(key)
+        if not isinstance(value, str) or is_audio_marker(value):
+            return payload, 0
+        n = base64_length(value)
+        return {**payload, key: audio_marker(n)}, n
+    if isinstance(type_, str) and type_.endswith(".delta"):  # text, transcript, arguments: no audio
+        return payload, 0
     total = 0
 
     def walk(value: Any, audio_key: bool) -> Any:
@@ -61,34 +69,94 @@ def elide_audio(payload: dict[str, Any]) -> tuple[dict[str, Any], int]:
             return changed_list if any(a is not b for a, b in zip(changed_list, value)) else value
         return value
 
-    result = walk(payload, False)
-    if payload.get("type") in AUDIO_DELTA_TYPES and isinstance(payload.get("delta"), str):
-        result = dict(result)
-        result["delta"] = walk(payload["delta"], True)
-    return result, total
+    return walk(payload, False), total
 
 
 def sanitize_event(event: Event, secrets: Iterable[str] = ()) -> tuple[Event, int]:
     """The event as it may be kept or written: audio elided, secrets redacted; plus audio bytes."""
     payload, audio_bytes = elide_audio(event.payload)
-    return dataclasses.replace(event, payload=redact(payload, secrets), extra={}), audio_bytes
+    clean = Event(event.direction, event.type, redact(payload, secrets), event.t, event.wire_type, event.size)
+    return clean, audio_bytes
 
 
-@dataclass(slots=True)
 class LogRecord:
-    """One logged event. `seq` counts from 0 over the whole session, so it survives ring drops."""
+    """One logged event, stored compactly: scalar fields plus the sanitised payload as JSON text.
 
-    seq: int
-    event: Event
-    audio_bytes: int = 0
-    _search_text: str | None = field(default=None, repr=False, compare=False)
+    Holding text instead of nested dicts keeps a full ring to one object per event for the garbage
+    collector (full collections stay short) and to a few hundred bytes. `seq` counts from 0 over the
+    whole session, so it survives ring drops. A single event's row in the inspector is its record, so
+    it also answers the `Row` questions (`records`, `count`, `grouped`, totals).
+    """
+
+    __slots__ = ("seq", "direction", "type", "wire_type", "t", "size", "audio_bytes", "item_id", "response_id",
+                 "is_error", "text", "_lower")
+    grouped = False
+    count = 1
+    duration_s = 0.0
+
+    def __init__(self, seq: int, event: Event, audio_bytes: int = 0) -> None:
+        payload = event.payload
+        self.seq = seq
+        self.direction = event.direction
+        self.type = event.type
+        self.wire_type = event.wire_type
+        self.t = event.t
+        self.size = event.size
+        self.audio_bytes = audio_bytes
+        self.item_id = item_id_of(payload)
+        self.response_id = response_id_of(payload)
+        self.is_error = is_error_event(event.type, payload)
+        self.text = json.dumps(payload, ensure_ascii=False, separators=(",", ":"))
+        self._lower: str | None = None
+
+    @property
+    def payload(self) -> dict[str, Any]:
+        return json.loads(self.text)
+
+    @property
+    def event(self) -> Event:
+        return Event(self.direction, self.type, self.payload, self.t, self.wire_type, self.size)  # type: ignore[arg-type]
 
     @property
     def search_text(self) -> str:
-        """Lower-cased JSON of the payload, computed on first use (only searches pay for it)."""
-        if self._search_text is None:
-            self._search_text = json.dumps(self.event.payload, ensure_ascii=False).lower()
-        return self._search_text
+        """Lower-cased payload JSON, computed on first use (only searches pay for it)."""
+        if self._lower is None:
+            self._lower = self.text.lower()
+        return self._lower
+
+    # the Row interface, for a row holding just this event
+    @property
+    def records(self) -> tuple[LogRecord]:
+        return (self,)
+
+    @property
+    def first(self) -> LogRecord:
+        return self
+
+    @property
+    def last_seq(self) -> int:
+        return self.seq
+
+    @property
+    def total_size(self) -> int:
+        return self.size
+
+
+def item_id_of(payload: dict[str, Any]) -> str | None:
+    item = payload.get("item")
+    return payload.get("item_id") or (item.get("id") if isinstance(item, dict) else None)
+
+
+def response_id_of(payload: dict[str, Any]) -> str | None:
+    response = payload.get("response")
+    return payload.get("response_id") or (response.get("id") if isinstance(response, dict) else None)
+
+
+def is_error_event(type_: str, payload: dict[str, Any]) -> bool:
+    if type_ == "error" or type_.endswith(".failed"):
+        return True
+    response = payload.get("response")
+    return type_ == "response.done" and isinstance(response, dict) and response.get("status") == "failed"
 
 
 class EventLog:
@@ -115,6 +183,16 @@ class EventLog:
         self._ring.append(record)
         self.total += 1
         return record
+
+    def skip(self, count: int) -> None:
+        """Count `count` events as received and dropped unseen: a backlog larger than the whole ring.
+
+        The ring is emptied too, since the next `capacity` events would replace it anyway; sequence
+        numbers stay contiguous.
+        """
+        if count > 0:
+            self._ring.clear()
+            self.total += count
 
     def extend(self, events: Iterable[Event]) -> list[LogRecord]:
         return [self.append(e) for e in events]

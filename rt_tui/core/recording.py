@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
-from rt_tui.core.eventlog import AUDIO_DELTA_TYPES, sanitize_event
+from rt_tui.core.eventlog import AUDIO_DELTA_TYPES, LogRecord, sanitize_event
 from rt_tui.core.events import Event
 
 SAMPLE_RATE = 24_000
@@ -46,6 +46,14 @@ def event_line(event: Event, audio_bytes: int = 0) -> str:
     if audio_bytes:
         record["audio_bytes"] = audio_bytes
     return json.dumps(record, ensure_ascii=False, separators=(",", ":"))
+
+
+def record_line(record: LogRecord) -> str:
+    """The JSON line for an event-log record (same format as `event_line`, without re-parsing the payload)."""
+    head = {"direction": record.direction, "t": record.t, "type": record.type,
+            "wire_type": record.wire_type or record.type, "size": record.size}
+    tail = f',"audio_bytes":{record.audio_bytes}}}' if record.audio_bytes else "}"
+    return json.dumps(head, ensure_ascii=False, separators=(",", ":"))[:-1] + ',"payload":' + record.text + tail
 
 
 def write_jsonl(path: Path, lines: Iterable[str]) -> int:

@@ -28,7 +28,7 @@ from rt_tui.core.event_types import ALL_EVENT_TYPES
 from rt_tui.core.event_view import EventFilter, EventView
 from rt_tui.core.eventlog import DEFAULT_CAPACITY, EventLog, LogRecord
 from rt_tui.core.events import Event
-from rt_tui.core.recording import event_line, write_jsonl
+from rt_tui.core.recording import record_line, write_jsonl
 from rt_tui.core.sdk_code import sdk_call_code
 from rt_tui.ui.panes.inspector_rows import EventRows, Row, human_size
 
@@ -285,16 +285,16 @@ class InspectorPane(Vertical):
         if record is None:
             self.notify("No event selected.", severity="warning")
             return
-        self.app.copy_to_clipboard(json.dumps(record.event.payload, indent=2, ensure_ascii=False))
-        self.notify(f"Copied {record.event.type} as JSON (OSC 52).", timeout=3)
+        self.app.copy_to_clipboard(json.dumps(record.payload, indent=2, ensure_ascii=False))
+        self.notify(f"Copied {record.type} as JSON (OSC 52).", timeout=3)
 
     def action_copy_code(self) -> None:
         record = self.selected_record()
-        if record is None or record.event.direction != "client":
+        if record is None or record.direction != "client":
             self.notify("Copy as code works on client (↑) events.", severity="warning")
             return
-        self.app.copy_to_clipboard(sdk_call_code(record.event.payload))
-        self.notify(f"Copied the SDK call for {record.event.type} (OSC 52).", timeout=3)
+        self.app.copy_to_clipboard(sdk_call_code(record.payload))
+        self.notify(f"Copied the SDK call for {record.type} (OSC 52).", timeout=3)
 
     def action_export(self, filtered: bool) -> None:
         self.flush()
@@ -305,7 +305,7 @@ class InspectorPane(Vertical):
         directory = self.export_dir or Path.cwd()
         path = directory / f"rt-tui-events-{stamp}{suffix}.jsonl"
         try:
-            count = write_jsonl(path, (event_line(r.event, r.audio_bytes) for r in records))
+            count = write_jsonl(path, (record_line(r) for r in records))
         except OSError as exc:
             self.notify(f"Export failed: {exc}", severity="error")
             return
@@ -313,7 +313,7 @@ class InspectorPane(Vertical):
         self.notify(f"Exported {count:,} events to {path}", timeout=6)
 
 
-def detail_renderable(row: Row, record: LogRecord) -> Group:
+def detail_renderable(row: Row | LogRecord, record: LogRecord) -> Group:
     event = record.event
     arrow = "↑ sent" if event.direction == "client" else "↓ received"
     title = f"{arrow} {event.type} · {event.t * 1000:,.0f} ms · {human_size(event.size)} · #{record.seq + 1:,}"

@@ -13,10 +13,10 @@ from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from rt_tui.core.event_view import EventView, Row, item_id_of, response_id_of
+from rt_tui.core.event_view import EventView, Row
 from rt_tui.core.eventlog import LogRecord
 
-Line = tuple[Row, int | None]  # a row, or one member (index) of an expanded run
+Line = tuple[Row | LogRecord, int | None]  # a row, or one member (index) of an expanded run
 
 
 def human_size(n: int) -> str:
@@ -28,12 +28,10 @@ def human_size(n: int) -> str:
 
 
 def _ids(record: LogRecord) -> str:
-    payload = record.event.payload
-    ids = [item_id_of(payload), response_id_of(payload)]
-    return " ".join(i for i in ids if i)
+    return " ".join(i for i in (record.item_id, record.response_id) if i)
 
 
-def row_text(row: Row) -> str:
+def row_text(row: Row | LogRecord) -> str:
     arrow = "↑" if row.direction == "client" else "↓"
     first = row.first
     label = row.type
@@ -42,13 +40,13 @@ def row_text(row: Row) -> str:
         if row.audio_bytes:
             label += f", {human_size(row.audio_bytes)} audio"
     size = human_size(row.total_size)
-    return f"{arrow} {first.event.t * 1000:>9,.0f} ms {size:>8}  {label}  {_ids(first)}"
+    return f"{arrow} {first.t * 1000:>9,.0f} ms {size:>8}  {label}  {_ids(first)}"
 
 
 def member_text(record: LogRecord, index: int) -> str:
-    payload = record.event.payload
+    payload = record.payload
     delta = payload.get("delta", payload.get("audio", ""))
-    return f"    #{index + 1:<5} {record.event.t * 1000:>9,.0f} ms {human_size(record.event.size):>8}  {delta!r}"
+    return f"    #{index + 1:<5} {record.t * 1000:>9,.0f} ms {human_size(record.size):>8}  {delta!r}"
 
 
 class EventRows(ScrollView, can_focus=True):
@@ -96,7 +94,7 @@ class EventRows(ScrollView, can_focus=True):
     def line_at(self, index: int) -> Line:
         return (self.view.rows[index], None) if self._lines is None else self._lines[index]
 
-    def selected(self) -> tuple[Row, LogRecord] | None:
+    def selected(self) -> tuple[Row | LogRecord, LogRecord] | None:
         if not 0 <= self.cursor < self.line_count:
             return None
         row, member = self.line_at(self.cursor)
@@ -165,7 +163,7 @@ class EventRows(ScrollView, can_focus=True):
         strip = Strip([Segment(text, style)])
         return strip.crop_extend(scroll_x, scroll_x + width, style)
 
-    def _style_for(self, row: Row, member: int | None) -> Style:
+    def _style_for(self, row: Row | LogRecord, member: int | None) -> Style:
         style = Style()
         if member is not None:
             return self.get_component_rich_style("event-rows--member")

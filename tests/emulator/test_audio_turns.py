@@ -10,6 +10,7 @@ from emulator_helpers import connect, fast_options, recv, types, until, until_al
 
 from rt_tui.emulator.server import Emulator
 from rt_tui.emulator.validate import assert_valid
+from rt_tui.emulator.voice import espeak_available, synthesize
 
 BETA = "2025-04-01-preview"
 
@@ -224,3 +225,26 @@ async def test_idle_timeout_commits_and_responds(emulator):
     assert timeout["audio_end_ms"] == 200 and timeout["audio_start_ms"] == 0
     assert types(events)[1:4] == ["input_audio_buffer.committed", "conversation.item.added", "conversation.item.done"]
     assert_valid(emulator.sent, "ga")
+
+
+@pytest.mark.skipif(not espeak_available(), reason="espeak-ng is not installed")
+async def test_spoken_utterance_through_the_sdk_gets_vad_transcription_and_audio_reply(emulator):
+    speech = synthesize("Hello there, could you tell me what you can do?", "ash", use_espeak=True)
+    speech_ms = len(speech) // 48
+    async with connect(emulator) as conn:
+        await recv(conn)
+        await conn.session.update(session={"type": "realtime", "audio": {"input": {
+            "turn_detection": {"type": "server_vad", "silence_duration_ms": 500},
+            "transcription": {"model": "whisper-1"}}}})
+        await until(conn, "session.updated")
+        await _append(conn, silence(600) + speech + silence(800))
+        events = await until_all(conn, "response.done", "conversation.item.input_audio_transcription.completed")
+    started = _one(events, "input_audio_buffer.speech_started")
+    stopped = _one(events, "input_audio_buffer.speech_stopped")
+    assert 600 - 300 - 20 <= started["audio_start_ms"] <= 600 - 300 + 200  # espeak starts with a little silence
+    assert 600 + speech_ms - 300 <= stopped["audio_end_ms"] <= 600 + speech_ms + 20
+    completed = _one(events, "conversation.item.input_audio_transcription.completed")
+    assert completed["usage"]["type"] == "duration"
+    done = _one(events, "response.done")["response"]
+    assert done["status"] == "completed" and done["usage"]["output_token_details"]["audio_tokens"] > 0
+    assert "response.output_audio.delta" in types(events)

@@ -290,6 +290,12 @@ class RtTuiApp(App[int]):
         if self._render_timer is None:
             self._render_timer = self.set_timer(RENDER_INTERVAL_S, self._render_now)
 
+    def flush_render(self) -> None:
+        """Render pending changes now instead of at the next batch tick (replay, tests)."""
+        if self._render_timer is not None:
+            self._render_timer.stop()
+        self._render_now()
+
     def _render_now(self) -> None:
         self._render_timer = None
         if not self.screen_stack:

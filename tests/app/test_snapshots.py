@@ -24,6 +24,8 @@ def _app(events, theme: str = "textual-dark"):
         app.theme = theme
         for event in events:
             app.ingest(event)
+        app.flush_render()
+        app.query_one("#inspector").flush()
         await pilot.pause(0.2)
         await pilot.wait_for_scheduled_animations()
 

@@ -438,3 +438,23 @@ def test_response_without_user_input_has_no_latency():
     ]
     assert run(events).turn("item_A1").latency_ms is None
 
+
+
+def test_errors_stay_where_they_happened_when_an_item_is_placed_after_its_predecessor():
+    events = text_turn()
+    state = run(events[:4] + [s("error", 10.05, error={"type": "server_error", "message": "hiccup"})]
+                + events[6:7])  # the assistant item arrives via conversation.item.added after item_U1
+    assert [turn.kind for turn in state.turns] == ["message", "error", "message"]
+    assert state.turns[2].item_id == "item_A1"
+
+
+def test_final_item_after_truncation_recuts_the_complete_transcript():
+    full = "one two three four five six seven eight"
+    events = audio_turn("one two", chunks=40)  # only two words of transcript had arrived
+    state = run(events + [s("conversation.item.truncated", 2.1, item_id="item_A1", content_index=0,
+                            audio_end_ms=2000)])
+    assert state.turn("item_A1").text == "one"
+    item = assistant_item("incomplete", [{"type": "output_audio", "transcript": full}])
+    state = reduce(state, s("conversation.item.done", 2.2, previous_item_id="item_U1", item=item))
+    answer = state.turn("item_A1")
+    assert (answer.full_text, answer.text, answer.status) == (full, "one two three four", "interrupted")

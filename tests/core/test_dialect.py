@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import asyncio
 import copy
 
 import pytest
@@ -334,3 +335,65 @@ def test_transcription_session_update_renders_to_its_beta_event():
 def test_shared_client_events_are_unchanged_in_beta(kind):
     event = {"type": kind, "item_id": "item_A1", "audio": "AAAA", "content_index": 0, "audio_end_ms": 10}
     assert render_client_event(event, "beta") == event
+
+
+# ---------------------------------------------------------------------------- against the emulator
+
+
+@pytest.mark.timeout(60)
+@pytest.mark.parametrize("dialect", ["ga", "beta"])
+async def test_round_trip_through_the_emulator_builds_the_conversation(dialect):
+    """Real SDK, real server: render our client events, normalise its raw frames, reduce them."""
+    import json
+
+    import openai
+
+    from rt_tui.core.conversation import Conversation, reduce
+    from rt_tui.core.events import Event
+    from rt_tui.emulator.options import EmulatorOptions
+    from rt_tui.emulator.server import Emulator
+
+    config = SessionConfig(instructions="Be brief.", voice="alloy", turn_detection={"type": "none"})
+    async with Emulator(EmulatorOptions(realtime_factor=50.0, first_delta_ms=10)) as emu:
+        http = emu.url.replace("ws://", "http://")
+        if dialect == "ga":
+            client = openai.AsyncOpenAI(api_key="local", base_url=f"{http}/v1", websocket_base_url=f"{emu.url}/v1")
+            manager = client.realtime.connect(model="gpt-realtime")
+        else:
+            client = openai.AsyncAzureOpenAI(api_key="local", azure_endpoint=http, api_version="2025-04-01-preview",
+                                             websocket_base_url=f"{emu.url}/openai")
+            manager = client.beta.realtime.connect(model="gpt-realtime")
+        state, events = Conversation.empty(), []
+        async with manager as connection:
+            for ga_event in (
+                config.session_update("ga"),
+                {"type": "conversation.item.create", "item": {
+                    "type": "message", "role": "user", "content": [{"type": "input_text", "text": "Hello there"}]}},
+                {"type": "response.create"},
+            ):
+                wire = (config.session_update(dialect) if ga_event["type"] == "session.update"
+                        else render_client_event(ga_event, dialect))
+                await connection.send(wire)
+                state = reduce(state, Event("client", ga_event["type"], ga_event, 0.0))
+            while True:
+                raw = json.loads(await asyncio.wait_for(connection.recv_bytes(), 20))
+                assert_strict_event(raw, dialect, allow=BETA_SESSION_EXTRAS if dialect == "beta" else ())
+                for ga in normalize_server_event(raw, dialect):
+                    events.append(ga)
+                    state = reduce(state, Event("server", ga["type"], ga, 0.0, wire_type=raw["type"]))
+                if raw["type"] == "response.done":
+                    break
+        await client.close()
+    types = [event["type"] for event in events]
+    assert "response.output_audio_transcript.delta" in types and "response.output_audio.delta" in types
+    assert [update["type"] for update in emu.received][:1] == [
+        "session.update"], "our session.update was accepted by the server"
+    assert "error" not in types, [event for event in events if event["type"] == "error"]
+    updated = [event for event in events if event["type"] == "session.updated"][-1]
+    reflected = SessionConfig.from_ga_session(updated["session"])
+    assert reflected.model_copy(update={"temperature": None}) == config
+    user, answer = state.turns
+    assert (user.role, user.text, user.status) == ("user", "Hello there", "completed")
+    assert (answer.role, answer.status, answer.has_audio) == ("assistant", "completed", True)
+    assert answer.text and answer.audio_ms > 0 and answer.usage is not None
+    assert state.usage_totals == answer.usage and state.active_response_id is None

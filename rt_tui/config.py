@@ -254,6 +254,11 @@ def _choose_provider(v: dict[str, _Value | None]) -> Provider:
             raise ConfigError(f"{api_version.source} applies to Azure only: also set AZURE_OPENAI_ENDPOINT "
                               "(or --endpoint).", api_version.source)
         return "openai"
+    partial = [value for value in (v["azure_key"], v["deployment"], v["api_version"])
+               if value and not value.source.startswith("--")]
+    if partial:
+        raise ConfigError(f"{partial[0].source} is set but AZURE_OPENAI_ENDPOINT is not: set the endpoint of your "
+                          "Azure OpenAI resource (or pass --local for the built-in emulator).", "AZURE_OPENAI_ENDPOINT")
     return "local"
 
 

@@ -389,3 +389,12 @@ async def test_entra_target_builds_a_client_with_an_async_token_provider(api_ver
                 pass
     finally:
         await realtime.aclose()
+
+
+@pytest.mark.parametrize("variable", ["AZURE_OPENAI_API_KEY", "AZURE_OPENAI_DEPLOYMENT_NAME", "OPENAI_API_VERSION"])
+def test_azure_settings_without_an_endpoint_ask_for_it(variable: str):
+    error = _error(env={variable: "2025-08-28"})
+    assert error.variable == "AZURE_OPENAI_ENDPOINT" and variable in error.message and "--local" in error.message
+    # --local says the emulator is meant; an OpenAI key says OpenAI is meant
+    assert load_settings(flags("--local"), env={variable: "x"}).target.provider == "local"
+    assert load_settings(flags(), env={variable: "x", "OPENAI_API_KEY": KEY}).target.provider == "openai"

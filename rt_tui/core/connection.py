@@ -95,6 +95,7 @@ class RealtimeWorker:
         self.send({"type": "response.cancel"})
 
     def append_audio(self, pcm16: bytes) -> None:
+        """pcm16 24 kHz mono; dropped while not connected (stale live audio would confuse the server's VAD)."""
         import base64
 
         self.send({"type": "input_audio_buffer.append", "audio": base64.b64encode(pcm16).decode("ascii")})

@@ -49,8 +49,14 @@ _TOOL_NAME = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 _TOOL_KEYS = {"type", "name", "description", "parameters"}
 
 
-def _refuse(message: str, **ctx: Any) -> PydanticCustomError:
-    return PydanticCustomError("rt_tui_refused", message, ctx or None)
+def _refuse(message: str) -> PydanticCustomError:
+    return PydanticCustomError("rt_tui_refused", message)
+
+
+def _no_bool(value: Any, info: ValidationInfo) -> Any:
+    if isinstance(value, bool):  # pydantic would read True as 1
+        raise _refuse(f"{_LABELS.get(str(info.field_name), info.field_name)} must be a number, not true/false")
+    return value
 
 
 def _in_range(name: str, value: float, bounds: tuple[float, float]) -> float:
@@ -73,6 +79,9 @@ class TurnDetection(BaseModel):
     create_response: bool = True
     interrupt_response: bool = True
     eagerness: Literal["low", "medium", "high", "auto"] = "auto"
+
+    _numbers_are_not_bools = field_validator(
+        "threshold", "prefix_padding_ms", "silence_duration_ms", "idle_timeout_ms", mode="before")(_no_bool)
 
     @field_validator("threshold")
     @classmethod
@@ -167,9 +176,12 @@ class SessionConfig(BaseModel):
     def _temperature(cls, value: float | None) -> float | None:
         return None if value is None else _in_range("temperature", value, TEMPERATURE_RANGE)
 
+    _numbers_are_not_bools = field_validator("temperature", mode="before")(_no_bool)
+
     @field_validator("max_output_tokens", mode="before")
     @classmethod
-    def _max_tokens_before(cls, value: Any) -> Any:
+    def _max_tokens_before(cls, value: Any, info: ValidationInfo) -> Any:
+        _no_bool(value, info)
         if isinstance(value, str) and value.strip().lower() in ("inf", "infinite", "max", ""):
             return "inf"
         return value

@@ -187,6 +187,9 @@ def test_voice_can_be_left_out():
         ({"tool_choice": "sometimes"}, "tool_choice", "auto, none, required"),
         ({"tool_choice": {"type": "function", "name": "nope"}}, "tool_choice", "not among the tools"),
         ({"bogus_field": 1}, "bogus_field", "not a setting"),
+        ({"max_output_tokens": True}, "max_output_tokens", "must be a number, not true/false"),
+        ({"turn_detection.threshold": True}, "turn_detection.threshold", "threshold must be a number"),
+        ({"temperature": False}, "temperature", "temperature must be a number"),
     ],
 )
 def test_refused_with_a_readable_reason(changes, path, reason):

@@ -122,6 +122,15 @@ def resolve_device(spec: int | str | None, kind: Kind) -> DeviceInfo:
     raise AudioUnavailable(f"'{spec}' matches several {kind} devices ({names}); use the index")
 
 
+_HEADSET_WORDS = ("headset", "headphone", "earphone", "earbud", "airpods", "buds", "hands-free", "handsfree", "bluez", "bluetooth")
+
+
+def headset_likely(output_name: str) -> bool:
+    """A guess from the output device's name: False means the assistant may hear itself (suggest half-duplex)."""
+    name = output_name.lower()
+    return any(word in name for word in _HEADSET_WORDS)
+
+
 def describe_devices() -> list[str]:
     """Lines for `rt-tui devices`: one per device, or one line saying why there are none."""
     try:

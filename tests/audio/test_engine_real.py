@@ -191,3 +191,11 @@ def test_a_device_name_that_does_not_exist_is_a_one_line_reason():
         engine.start(speaker=False)
     assert "\n" not in info.value.reason and "no such microphone" in info.value.reason
     assert not engine.microphone_open
+
+
+def test_a_rate_the_device_refuses_is_a_one_line_reason_and_nothing_opens():
+    engine = AudioEngine(device_rate=1)
+    with pytest.raises(AudioUnavailable) as info:
+        engine.start()
+    assert info.value.reason == "the output device refuses mono 16-bit audio at 1 Hz"
+    assert not engine.speaker_open and not engine.microphone_open

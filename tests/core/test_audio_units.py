@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 
 from rt_tui.core.audio import Levels
+from rt_tui.core.devices import headset_likely
 from rt_tui.core.resample import LinearResampler, resample_pcm16
 
 
@@ -96,3 +97,8 @@ def test_no_audio_server_means_no_devices_and_a_clear_reason(tmp_path):
     if "HAS-DEVICES" in result.stdout:
         pytest.skip("this machine has real sound hardware, so 'no devices' cannot be arranged")
     assert result.stdout.splitlines() == ["No audio devices found.", "REASON no audio output device found"]
+
+
+def test_headset_guess_from_the_output_name():
+    assert headset_likely("Jabra Evolve2 Headset") and headset_likely("bluez_sink.AA_BB.a2dp_sink")
+    assert not headset_likely("Built-in Audio Analog Stereo") and not headset_likely("default")

@@ -158,6 +158,11 @@ async def test_errors_highlighted_with_theme_style(tmp_path: Path) -> None:
         normal_line = rows.render_line(0)
         assert any(seg.style and seg.style.color == error_style.color for seg in error_line)
         assert not any(seg.style and seg.style.bold for seg in normal_line if seg.text.strip())
+        app.theme = "textual-light" if app.theme != "textual-light" else "nord"
+        await pilot.pause()
+        new_error_style = rows.get_component_rich_style("event-rows--error")
+        assert new_error_style.color != error_style.color  # the theme's own error colour…
+        assert any(seg.style and seg.style.color == new_error_style.color for seg in rows.render_line(1))  # …is used
 
 
 async def test_follow_tail_and_stay_put(tmp_path: Path) -> None:

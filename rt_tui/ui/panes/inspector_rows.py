@@ -84,6 +84,7 @@ class EventRows(ScrollView, can_focus=True):
         self.expanded: set[int] = set()  # id() of expanded runs
         self.cursor = 0
         self._lines: list[Line] | None = None  # None: no expansion, lines are the view's rows
+        self._styles: dict[tuple[str, ...], Style] = {}  # combined component styles, until CSS changes
 
     # ---- model ----------------------------------------------------------------------------------------
 
@@ -149,31 +150,39 @@ class EventRows(ScrollView, can_focus=True):
         scroll_x, scroll_y = self.scroll_offset
         index = scroll_y + y
         width = self.scrollable_content_region.width
-        base = self.rich_style
         if index >= self.line_count:
-            return Strip.blank(width, base)
+            return Strip.blank(width, self._style())
         row, member = self.line_at(index)
         if member is None:
             text = ("▸ " if row.grouped and id(row) not in self.expanded else "▾ " if row.grouped else "  ") + row_text(row)
         else:
             text = member_text(row.records[member], member)
-        style = base + self._style_for(row, member)
-        if index == self.cursor:
-            style += self.get_component_rich_style("event-rows--cursor")
+        style = self._style_for(row, member, index == self.cursor)
         strip = Strip([Segment(text, style)])
         return strip.crop_extend(scroll_x, scroll_x + width, style)
 
-    def _style_for(self, row: Row | LogRecord, member: int | None) -> Style:
-        style = Style()
-        if member is not None:
-            return self.get_component_rich_style("event-rows--member")
-        if row.direction == "client":
-            style += self.get_component_rich_style("event-rows--client")
-        if row.grouped:
-            style += self.get_component_rich_style("event-rows--group")
-        if row.is_error:
-            style += self.get_component_rich_style("event-rows--error")
+    def notify_style_update(self) -> None:
+        self._styles.clear()  # theme or CSS changed
+        super().notify_style_update()
+
+    def _style(self, *parts: str) -> Style:
+        style = self._styles.get(parts)
+        if style is None:
+            style = self.rich_style
+            for part in parts:
+                style += self.get_component_rich_style(f"event-rows--{part}")
+            self._styles[parts] = style
         return style
+
+    def _style_for(self, row: Row | LogRecord, member: int | None, cursor: bool) -> Style:
+        if member is not None:
+            parts = ["member"]
+        else:
+            parts = [name for name, on in (("client", row.direction == "client"), ("group", row.grouped),
+                                           ("error", row.is_error)) if on]
+        if cursor:
+            parts.append("cursor")
+        return self._style(*parts)
 
     # ---- navigation -----------------------------------------------------------------------------------
 

@@ -21,7 +21,7 @@ import platformdirs
 
 from rt_tui.keymap import apply_user_keymap, describe_problems
 from rt_tui.profiles import ProfileError, read_document, save_theme_choice
-from rt_tui.themes import choose_theme, register_themes
+from rt_tui.themes import builtin_themes_dir, choose_theme, register_theme_folders
 
 if TYPE_CHECKING:
     from textual.app import App
@@ -35,14 +35,20 @@ def default_config_path() -> Path:
 
 def apply_preferences(app: App[Any], config_path: Path | None, *, user_themes: Path | None = None,
                       persist_theme: bool = True) -> list[str]:
-    path = config_path or default_config_path()
+    """`config_path` None means "no file yet": a real run then uses (and later creates) the default file; a
+    headless run (tests) touches no file at all, so the host's preferences never leak into tests or back."""
+    path = config_path or (None if app.is_headless else default_config_path())
     messages: list[str] = []
-    try:
-        data = read_document(path).unwrap()
-    except ProfileError as error:
-        messages.append(str(error))
-        data = {}
-    messages.append(register_themes(app, user_dir=user_themes or path.parent / "themes").message())
+    data: dict[str, Any] = {}
+    if path is not None:
+        try:
+            data = read_document(path).unwrap()
+        except ProfileError as error:
+            messages.append(str(error))
+    if user_themes is None and path is not None:
+        user_themes = path.parent / "themes"
+    folders = [builtin_themes_dir(), *([user_themes] if user_themes else [])]
+    messages.append(register_theme_folders(app, folders).message())
     saved_theme = data.get("theme") if isinstance(data.get("theme"), str) else None
     messages.append(choose_theme(app, saved_theme) or "")
     keymap = data.get("keymap", {})
@@ -50,7 +56,7 @@ def apply_preferences(app: App[Any], config_path: Path | None, *, user_themes: P
         messages.append(f"{path}: keymap: must be a table of binding id = \"keys\"")
         keymap = {}
     messages.append(describe_problems(apply_user_keymap(app, keymap)))
-    if persist_theme:
+    if persist_theme and path is not None:
         remember_theme_changes(app, path, saved_theme)
     return [message for message in messages if message]
 

@@ -172,7 +172,11 @@ def load_themes(folders: list[Path]) -> ThemeCatalog:
 
 def register_themes(app: App[Any], user_dir: Path | None = None) -> ThemeCatalog:
     """Register built-in and user themes with `app`; the caller shows `catalog.message()` if any."""
-    catalog = load_themes([builtin_themes_dir(), user_dir if user_dir is not None else user_themes_dir()])
+    return register_theme_folders(app, [builtin_themes_dir(), user_dir if user_dir is not None else user_themes_dir()])
+
+
+def register_theme_folders(app: App[Any], folders: list[Path]) -> ThemeCatalog:
+    catalog = load_themes(folders)
     for theme in catalog.themes.values():
         app.register_theme(theme)
     return catalog

@@ -138,3 +138,21 @@ async def test_palette_switches_profile_through_the_app(tmp_path):
     async with app.run_test() as pilot:
         await run_palette(pilot, app, "switch to emu")
         assert app.switched == ["emu"]
+
+
+class BareHost(App[None]):
+    def on_mount(self) -> None:
+        self.messages = apply_preferences(self, None)
+
+
+async def test_without_a_config_file_a_headless_app_reads_and_writes_nothing(tmp_path, monkeypatch):
+    default = tmp_path / "home" / "rt-tui" / "config.toml"
+    default.parent.mkdir(parents=True)
+    default.write_text('theme = "rt-ember"\n', encoding="utf-8")
+    monkeypatch.setattr("rt_tui.preferences.default_config_path", lambda: default)
+    app = BareHost()
+    async with app.run_test() as pilot:
+        assert app.theme == DEFAULT_THEME and app.messages == []
+        app.theme = "rt-daylight"
+        await pilot.pause()
+    assert default.read_text(encoding="utf-8") == 'theme = "rt-ember"\n'

@@ -124,10 +124,12 @@ class AudioEngine:
         self.mic_level.update(np.zeros(0))
 
     def stop(self) -> None:
+        """Close both streams. Also the way to recover after a `problem`: stop, then start again."""
         self.stop_microphone()
         stream, self._output = self._output, None
         _close(stream)
         self.speaker_level.update(np.zeros(0))
+        self.problem = None
 
     @property
     def microphone_open(self) -> bool:

@@ -50,6 +50,8 @@ class VoiceLoop:
         self.engine = engine
         self.on_message = on_message or (lambda message: None)
         engine.on_mic_chunk = self._mic_chunk
+        if engine.on_problem is None:
+            engine.on_problem = lambda problem: self.on_message(f"Audio stopped: {problem}")
         self.listening = False
         self.talking = False
         self.recorded_ms = 0
@@ -77,6 +79,8 @@ class VoiceLoop:
 
     def start_listening(self) -> bool:
         """Open the microphone (and speaker). False, with a message, when audio is unavailable."""
+        if self.engine.problem is not None:
+            self.engine.stop()  # a device went away earlier: reopen from scratch
         try:
             self.engine.start(microphone=True, speaker=True)
         except AudioUnavailable as exc:
@@ -148,6 +152,8 @@ class VoiceLoop:
             self.active_response_id = None
 
     def _play(self, payload: dict[str, Any]) -> None:
+        if self.engine.problem is not None:
+            return  # the device is gone (already reported); don't queue audio nobody will hear
         if not self.engine.speaker_open:
             if self._speaker_failed:
                 return

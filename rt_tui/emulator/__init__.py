@@ -27,7 +27,11 @@ Choices where the protocol brief (§7) leaves a question open:
 8. `beta_api_shape_disabled` message: "The beta Realtime API shape is disabled; remove the
    'OpenAI-Beta: realtime=v1' header to use the GA API." (close 4000, reason
    `invalid_request_error.beta_api_shape_disabled`).
-Other decisions: `session.update` merges nested objects except `turn_detection` and formats, which a
+Other decisions: a VAD turn commits the detected speech with its prefix padding (from `audio_start_ms`
+to `audio_end_ms`); audio before it is dropped and audio after it stays in the buffer for the next
+turn. Errors for input the brief leaves open: bad base64 / odd byte counts in an append →
+`invalid_value` (param `audio`); unsupported-but-known client types (`session.close`,
+`transcription_session.update`) → `unsupported_event`. `session.update` merges nested objects except `turn_detection` and formats, which a
 given object replaces (missing fields take the service defaults); `model` in an update is accepted and
 ignored (the model is fixed). The emulator cannot understand speech: input transcripts are an honest
 marker ("[1.4 s of speech; the emulator does not transcribe audio]") and spoken turns are answered as

@@ -20,7 +20,7 @@ class EmulatorOptions:
     tls: bool = False
     script: Script = field(default_factory=Script)
     faults: FaultOptions = field(default_factory=FaultOptions)
-    seed: int | None = None
+    seed: int | None = None  # fault-injection seed when `faults.seed` is left at 0
     # `/v1/realtime` with `OpenAI-Beta: realtime=v1`: "reject" like api.openai.com today, or "serve" beta.
     openai_beta: Literal["reject", "serve"] = "reject"
     first_delta_ms: float = 250.0  # response.create → first delta

@@ -17,7 +17,7 @@ import asyncio
 import json
 import re
 import ssl
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from http import HTTPStatus
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -60,6 +60,8 @@ class Emulator:
 
     def __init__(self, options: EmulatorOptions | None = None) -> None:
         self.options = options or EmulatorOptions()
+        if self.options.seed is not None and self.options.faults.seed == 0:
+            self.options = replace(self.options, faults=replace(self.options.faults, seed=self.options.seed))
         self.url = ""
         self.ca_file: str | None = None
         self.received: list[dict[str, Any]] = []  # client events as received

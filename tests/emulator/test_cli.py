@@ -111,3 +111,32 @@ def test_help_lists_emulator_flags():
     assert result.returncode == 0
     for flag in ("--tls", "--api-key", "--dialect", "--realtime-factor", "--script", "--drop-after", "--seed"):
         assert flag in result.stdout
+
+
+def test_fault_flags_reach_the_server():
+    import asyncio
+    import json as _json
+
+    import websockets
+    from websockets.asyncio.client import connect as ws_connect
+
+    proc, first = _start("--drop-after", "2", "--close-code", "1011", "--seed", "5")
+    url = re.search(r"ws://\S+", first).group(0)
+
+    async def talk() -> tuple[int, int]:
+        frames = 0
+        async with ws_connect(f"{url}/v1/realtime?model=gpt-realtime") as ws:
+            await ws.recv()
+            frames += 1
+            await ws.send(_json.dumps({"type": "input_audio_buffer.clear"}))
+            try:
+                while True:
+                    await asyncio.wait_for(ws.recv(), 5)
+                    frames += 1
+            except websockets.ConnectionClosed as closed:
+                return frames, closed.rcvd.code
+
+    try:
+        assert asyncio.run(talk()) == (2, 1011)
+    finally:
+        assert _stop(proc) == 0

@@ -20,6 +20,7 @@ from rt_tui.config import ConfigError, Settings
 from rt_tui.core.conversation import Conversation, reduce
 from rt_tui.core.events import Event
 from rt_tui.core.session import SessionConfig, describe_errors
+from rt_tui.profile_commands import ProfileCommands
 from rt_tui.ui.commands import PresetCommands
 from rt_tui.ui.connection_host import ConnectionHost
 from rt_tui.ui.messages import ConnectionStatusChanged, RealtimeEventArrived
@@ -55,7 +56,7 @@ class PaneColumn(Vertical):
 class RtTuiApp(App[int]):
     CSS_PATH = "app.tcss"
     TITLE = "rt-tui"
-    COMMANDS = App.COMMANDS | {PresetCommands}
+    COMMANDS = App.COMMANDS | {PresetCommands, ProfileCommands}
     BINDINGS = [
         Binding("ctrl+q", "quit", "Quit", id="quit", priority=True),
         Binding("ctrl+s", "apply_instructions", "Apply instructions", id="apply_instructions", priority=True),
@@ -164,16 +165,9 @@ class RtTuiApp(App[int]):
             self.main.query_one(StatusBar).set_state("offline")
 
     def _load_themes_and_keymap(self) -> None:
-        from rt_tui.keymap import apply_user_keymap, describe_problems
-        from rt_tui.themes import choose_theme, register_themes
+        from rt_tui.preferences import apply_preferences
 
-        problems = [register_themes(self).message(), choose_theme(self, getattr(self.settings, "theme", None))]
-        keymap = getattr(self.settings, "keymap", None)
-        if keymap:
-            keymap_problems = apply_user_keymap(self, keymap)
-            if keymap_problems:
-                problems.append(describe_problems(keymap_problems))
-        for problem in filter(None, problems):
+        for problem in apply_preferences(self, self.settings.config_path):
             self.notify(problem, severity="warning", timeout=10)
 
     def _subtitle(self) -> str:
@@ -412,10 +406,14 @@ class RtTuiApp(App[int]):
     # ---- panes --------------------------------------------------------------------------------------------
 
     def action_toggle_left(self) -> None:
+        """Show and focus the instructions; pressed again while there, hide the column."""
         left = self.main.query_one("#left")
-        left.display = not left.display
-        if left.display:
-            self.main.query_one("#instructions-editor").focus()
+        if left.display and self.focused is not None and left in self.focused.ancestors_with_self:
+            left.display = False
+            self.action_focus_message()
+            return
+        left.display = True
+        self.main.query_one("#instructions-editor").focus()
 
     def action_toggle_inspector(self) -> None:
         right = self.main.query_one("#right")

@@ -8,6 +8,7 @@ import binascii
 import time
 from typing import TYPE_CHECKING, Any
 
+from .codec import to_pcm24k
 from .protocol import PCM_BYTES_PER_MS, ProtocolError, new_id, obfuscation
 from .vad import SEMANTIC_SILENCE_MS, ServerVad
 
@@ -60,9 +61,11 @@ class AudioInput:
             raise ProtocolError("invalid_value", "Invalid 'audio'. Expected base64-encoded audio data.", "audio") from None
         if len(pcm) > MAX_APPEND_BYTES:
             raise ProtocolError("invalid_value", "Invalid 'audio': audio chunk exceeds the maximum of 15 MiB.", "audio")
-        if len(pcm) % 2:
+        wire_format = self.session.session["audio"]["input"]["format"]["type"]
+        if wire_format == "audio/pcm" and len(pcm) % 2:
             raise ProtocolError("invalid_value", f"Invalid 'audio': pcm16 audio must have an even number of bytes, "
                                 f"got {len(pcm)}.", "audio")
+        pcm = to_pcm24k(pcm, wire_format)
         self.buffer += pcm
         self.appended_bytes += len(pcm)
         for vad_event in self.vad.feed(pcm):

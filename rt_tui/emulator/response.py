@@ -9,7 +9,8 @@ import math
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from .protocol import PCM_BYTES_PER_MS, ProtocolError, new_id, obfuscation
+from .codec import from_pcm24k
+from .protocol import GA_FORMATS, PCM_BYTES_PER_MS, ProtocolError, new_id, obfuscation
 from .responder import Reply, Turn
 from .usage import response_usage
 
@@ -72,7 +73,16 @@ def response_params(raw: dict[str, Any], session: RealtimeSession) -> ResponsePa
         in_conversation=conversation == "auto",
         input=raw.get("input"),
         metadata=raw.get("metadata"),
+        output_format=_output_format(raw, current, beta),
     )
+
+
+def _output_format(raw: dict[str, Any], current: dict[str, Any], beta: bool) -> dict[str, Any]:
+    if beta and raw.get("output_audio_format") in GA_FORMATS:
+        fmt = {"type": GA_FORMATS[raw["output_audio_format"]]}
+        return {**fmt, "rate": 24000} if fmt["type"] == "audio/pcm" else fmt
+    requested = ((raw.get("audio") or {}).get("output") or {}).get("format")
+    return dict(requested or current["audio"]["output"]["format"])
 
 
 class ResponseRun:
@@ -254,8 +264,9 @@ class ResponseRun:
                                  "delta": delta, "obfuscation": obfuscation()})
                 self._append_text(delta)
                 sent_words += 1
+            wire = from_pcm24k(chunk, self.params.output_format.get("type", "audio/pcm"))
             await self.emit({"type": "response.output_audio.delta", **self.ids(content_index=0),
-                             "delta": base64.b64encode(chunk).decode()})
+                             "delta": base64.b64encode(wire).decode()})
             self.session.voice_locked = True
             self.session.conversation.audio[self.item["id"]] = self.session.conversation.audio.get(self.item["id"], b"") + chunk
             self.audio_bytes += len(chunk)

@@ -248,3 +248,28 @@ async def test_spoken_utterance_through_the_sdk_gets_vad_transcription_and_audio
     done = _one(events, "response.done")["response"]
     assert done["status"] == "completed" and done["usage"]["output_token_details"]["audio_tokens"] > 0
     assert "response.output_audio.delta" in types(events)
+
+
+@pytest.mark.parametrize("dialect, wire, ga_type", [("beta", "g711_ulaw", "audio/pcmu"), ("ga", None, "audio/pcma")])
+async def test_g711_sessions_take_and_give_8khz_audio(emulator, dialect, wire, ga_type):
+    import audioop_shim
+
+    route = "v1" if dialect == "ga" else "classic"
+    async with connect(emulator, route, api_version=BETA) as conn:
+        await recv(conn)
+        if dialect == "beta":
+            session = {"input_audio_format": wire, "output_audio_format": wire}
+        else:
+            fmt = {"type": ga_type}
+            session = {"type": "realtime", "audio": {"input": {"format": fmt}, "output": {"format": fmt}}}
+        await conn.session.update(session=session)
+        await until(conn, "session.updated")
+        encoded = audioop_shim.encode(silence(400) + tone(600) + silence(500), ga_type)
+        for start in range(0, len(encoded), 160):  # 20 ms of 8 kHz G.711
+            await conn.input_audio_buffer.append(audio=base64.b64encode(encoded[start:start + 160]).decode())
+        events = await until(conn, "response.done")
+    started = _one(events, "input_audio_buffer.speech_started")
+    assert abs(started["audio_start_ms"] - 100) <= 20
+    prefix = "response.output_audio" if dialect == "ga" else "response.audio"
+    sizes = [len(base64.b64decode(e["delta"])) for e in events if e["type"] == f"{prefix}.delta"]
+    assert sizes[:3] == [800, 1200, 2000]  # 100, 150, 250 ms at 8 kHz, one byte a sample

@@ -6,6 +6,7 @@ Everything inside is GA-shaped; `emit` renders each server event into the connec
 from __future__ import annotations
 
 import asyncio
+import base64
 import json
 from typing import Any, Callable
 
@@ -14,6 +15,7 @@ from websockets.exceptions import ConnectionClosed
 
 from . import settings
 from .audio_input import AudioInput
+from .codec import from_pcm24k
 from .conversation import ConversationStore
 from .faults import FaultInjector
 from .options import EmulatorOptions
@@ -199,7 +201,13 @@ class RealtimeSession:
         if item is None:
             raise ProtocolError("item_retrieve_invalid_item_id",
                                 f"Error retrieving item: the item with id '{item_id}' does not exist.")
-        await self.emit({"type": "conversation.item.retrieved", "item": self.conversation.public(item, with_audio=True)})
+        shown = self.conversation.public(item, with_audio=True)
+        for part in shown.get("content") or []:
+            if part.get("audio"):  # stored as pcm16 24 kHz; shown in the session's format for that direction
+                side = "output" if part["type"] == "output_audio" else "input"
+                fmt = self.session["audio"][side]["format"]["type"]
+                part["audio"] = base64.b64encode(from_pcm24k(base64.b64decode(part["audio"]), fmt)).decode()
+        await self.emit({"type": "conversation.item.retrieved", "item": shown})
 
     async def on_item_delete(self, event: dict[str, Any]) -> None:
         item_id = str(event.get("item_id", ""))

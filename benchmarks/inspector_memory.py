@@ -1,0 +1,161 @@
+"""RSS growth of the app over a simulated 60-minute voice session, played at accelerated speed.
+
+    .venv/bin/python benchmarks/inspector_memory.py [--minutes 60] [--pane-only]
+
+The full app (make_app, connect=False, inspector visible at 200×50) is fed a generated GA voice
+session through `app.ingest` — the path live and replayed events take: the mic appends 100 ms
+chunks all along; every 20 s the user speaks (VAD events, a committed user item with a transcript)
+and the assistant answers with ~10 s of audio (250 ms deltas) and its transcript. That is about
+36,000 mic appends, 7,200 audio deltas and ~25,000 other events per hour. RSS (from /proc) is
+printed every simulated 10 minutes. Target: growth ≤ 50 MB over the hour.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import base64
+import gc
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from textual.app import App, ComposeResult  # noqa: E402
+
+from rt_tui.config import Settings, Target  # noqa: E402
+from rt_tui.core.conversation import Conversation  # noqa: E402
+from rt_tui.core.events import Event  # noqa: E402
+from rt_tui.ui.app import make_app  # noqa: E402
+from rt_tui.ui.panes.inspector import InspectorPane  # noqa: E402
+
+MIC_CHUNK = base64.b64encode(bytes(4800)).decode()  # 100 ms
+ASSISTANT_CHUNK = base64.b64encode(bytes(12_000)).decode()  # 250 ms
+TURN_S = 20.0
+REPLY_S = 10.0
+WORDS = "Sure, here is a fairly ordinary spoken answer with some words in it".split()
+
+
+def rss_mb() -> float:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def server(type_: str, t: float, **fields: object) -> Event:
+    payload = {"type": type_, "event_id": f"event_{int(t * 1000)}", **fields}
+    return Event("server", type_, payload, t, type_, 120 + sum(len(str(v)) for v in fields.values()))
+
+
+def voice_session(minutes: float) -> Iterator[Event]:
+    """Events in time order (generated lazily, so the generator itself holds no memory)."""
+    turns = int(minutes * 60 / TURN_S)
+    for turn in range(turns):
+        t0 = turn * TURN_S
+        user, assistant, resp = f"item_u{turn:05d}", f"item_a{turn:05d}", f"resp_{turn:05d}"
+        # the mic streams through the whole turn; the user speaks in the first 5 s
+        for i in range(int(TURN_S * 10)):
+            t = t0 + i / 10
+            yield Event("client", "input_audio_buffer.append", {"type": "input_audio_buffer.append", "audio": MIC_CHUNK},
+                        t, "input_audio_buffer.append", 6_440)
+            if i == 5:
+                yield server("input_audio_buffer.speech_started", t, audio_start_ms=int(t * 1000), item_id=user)
+            if i == 50:
+                yield server("input_audio_buffer.speech_stopped", t, audio_end_ms=int(t * 1000), item_id=user)
+                yield server("input_audio_buffer.committed", t, item_id=user, previous_item_id=None)
+                user_item = {"id": user, "type": "message", "role": "user", "status": "completed",
+                             "content": [{"type": "input_audio", "transcript": None}]}
+                yield server("conversation.item.added", t, item=user_item)
+                yield server("conversation.item.done", t, item=user_item)
+                yield from assistant_reply(t + 0.3, assistant, resp)
+            if i == 60:
+                yield server("conversation.item.input_audio_transcription.completed", t, item_id=user, content_index=0,
+                             transcript="a question the user asked in this turn", usage={"type": "duration", "seconds": 4})
+
+
+def assistant_reply(t0: float, item: str, resp: str) -> Iterator[Event]:
+    c = {"response_id": resp, "item_id": item, "output_index": 0, "content_index": 0}
+    yield server("response.created", t0, response={"id": resp, "object": "realtime.response", "status": "in_progress", "output": []})
+    added = {"id": item, "type": "message", "role": "assistant", "status": "in_progress", "content": []}
+    yield server("response.output_item.added", t0, response_id=resp, output_index=0, item=added)
+    yield server("conversation.item.added", t0, item=added)
+    yield server("response.content_part.added", t0, **c, part={"type": "audio", "transcript": ""})
+    chunks = int(REPLY_S * 4)
+    words = []
+    for i in range(chunks):  # generated faster than real time, like the service: 10 s of audio within ~2 s
+        t = t0 + i * 0.05
+        word = WORDS[i % len(WORDS)] + " "
+        words.append(word)
+        yield server("response.output_audio_transcript.delta", t, **c, delta=word)
+        yield server("response.output_audio.delta", t, **c, delta=ASSISTANT_CHUNK)
+    t = t0 + chunks * 0.05
+    transcript = "".join(words)
+    yield server("response.output_audio.done", t, **c)
+    yield server("response.output_audio_transcript.done", t, **c, transcript=transcript)
+    yield server("response.content_part.done", t, **c, part={"type": "audio", "transcript": transcript})
+    done = {**added, "status": "completed", "content": [{"type": "output_audio", "transcript": transcript}]}
+    yield server("conversation.item.done", t, item=done)
+    yield server("response.output_item.done", t, response_id=resp, output_index=0, item=done)
+    usage = {"total_tokens": 400, "input_tokens": 150, "output_tokens": 250}
+    yield server("response.done", t, response={**{"id": resp, "status": "completed"}, "output": [done], "usage": usage})
+    yield server("rate_limits.updated", t + 0.04, rate_limits=[{"name": "tokens", "limit": 40000, "remaining": 39000}])
+
+
+class InspectorOnly(App[None]):
+    """The pane alone, fed what the app would feed it: its own share of the growth."""
+
+    def compose(self) -> ComposeResult:
+        yield InspectorPane(id="inspector")
+
+    def ingest(self, event: Event) -> None:
+        self.query_one(InspectorPane).add_event(event)
+
+    @property
+    def conversation(self) -> Any:
+        return Conversation.empty()
+
+
+async def main(minutes: float, pane_only: bool) -> None:
+    if pane_only:
+        app: Any = InspectorOnly()
+    else:
+        app = make_app(Settings(target=Target("local", "", "gpt-realtime")), connect=False, cursor_blink=False)
+    async with app.run_test(size=(200, 50)) as pilot:
+        await pilot.pause(0.5)
+        pane = app.query_one(InspectorPane)
+        gc.collect()
+        start_rss, started = rss_mb(), time.perf_counter()
+        print(f"{'simulated':>9} {'events':>9} {'ring':>7} {'dropped':>9} {'RSS MB':>8} {'growth':>7}")
+        print(f"{'0 min':>9} {0:>9,} {0:>7,} {0:>9,} {start_rss:>8.1f} {0:>7.1f}")
+        count, next_report = 0, 600.0
+        for event in voice_session(minutes):
+            app.ingest(event)
+            count += 1
+            if count % 500 == 0:
+                await pilot.pause(0)  # let timers flush the inspector and render, as a real loop would
+            if event.t >= next_report:
+                await pilot.pause(0.2)
+                gc.collect()
+                log = pane.event_log
+                print(f"{event.t / 60:>5.0f} min {count:>9,} {len(log):>7,} {log.dropped:>9,} {rss_mb():>8.1f} "
+                      f"{rss_mb() - start_rss:>7.1f}")
+                next_report += 600.0
+        await pilot.pause(0.3)
+        gc.collect()
+        growth = rss_mb() - start_rss
+        wall = time.perf_counter() - started
+        print(f"{count:,} events ({minutes:g} simulated minutes) in {wall:.0f} s wall = ×{minutes * 60 / wall:.0f} real time")
+        print(f"conversation turns kept: {len(app.conversation.turns):,}")
+        print(f"RSS growth: {growth:.1f} MB (target ≤ 50 MB)")
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--minutes", type=float, default=60.0)
+    parser.add_argument("--pane-only", action="store_true", help="the inspector pane alone in a bare app")
+    args = parser.parse_args()
+    asyncio.run(main(args.minutes, args.pane_only))

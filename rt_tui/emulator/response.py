@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import json
+import logging
 import math
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -20,6 +21,7 @@ if TYPE_CHECKING:
 # The service's output audio delta sizes: 100 ms, 150 ms, then 250 ms steadily.
 DELTA_SIZES = (4800, 7200)
 STEADY_DELTA = 12000
+log = logging.getLogger(__name__)
 TRANSCRIPT_LEAD = 0.15  # the transcript runs this share of the audio ahead
 GA_RESPONSE_KEYS = {"output_modalities", "instructions", "tools", "tool_choice", "max_output_tokens", "audio",
                     "conversation", "input", "metadata", "prompt"}
@@ -150,6 +152,10 @@ class ResponseRun:
             else:
                 await self._message(reply)
             await self._finish()
+        except Exception:  # an emulator bug ends this response as the service's failed ones end
+            log.exception("emulated response %s failed", self.id)
+            details = {"type": "failed", "error": {"type": "server_error", "code": None}}
+            await self.emit({"type": "response.done", "response": self.response_object("failed", details, None)})
         finally:
             self.finished = True
             self.session.response_finished(self)

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import json
 import re
+import string
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -82,4 +83,11 @@ def _rule(raw: Any, where: str) -> Rule:
     unknown = set(raw) - {"pattern", "reply", "tool", "arguments"}
     if unknown:
         raise ScriptError(f"{where}: unknown key(s) {sorted(unknown)}")
+    groups = set(re.compile(raw["pattern"]).groupindex)
+    templates = [raw.get("reply") or "", *(v for v in (raw.get("arguments") or {}).values() if isinstance(v, str))]
+    for template in templates:
+        names = {field for _, field, _, _ in string.Formatter().parse(template) if field is not None}
+        if names - groups:
+            raise ScriptError(f"{where}: {sorted(names - groups)} used in a template but not a named group "
+                              "(?P<name>…) of the pattern")
     return Rule(raw["pattern"], raw.get("reply"), raw.get("tool"), dict(raw.get("arguments") or {}))

@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import json
+import logging
 from typing import Any, Callable
 
 from websockets.asyncio.server import ServerConnection
@@ -26,6 +27,7 @@ from .response import ResponseRun, response_params
 from .voice import synthesize
 
 TOKENS_PER_MINUTE = 40_000
+log = logging.getLogger(__name__)
 
 
 class RealtimeSession:
@@ -45,11 +47,11 @@ class RealtimeSession:
         self.closed = False
         self.faults = FaultInjector(options.faults, connection_index) if options.faults.active else None
         self.record = record
-        self.audio = AudioInput(self)
         self.conversation_id = new_id("conv_")
         self.tokens_used = 0
         self._send_lock = asyncio.Lock()
         self._tasks: set[asyncio.Task[Any]] = set()
+        self.audio = AudioInput(self)
 
     # --- lifecycle ----------------------------------------------------------------------------------
 
@@ -143,6 +145,10 @@ class RealtimeSession:
                 await handler(event)
         except ProtocolError as exc:
             await self.error(exc, client_event_id)
+        except Exception:  # an emulator bug must not end the session: report it like the service's server_error
+            log.exception("emulator failed handling %s", kind)
+            await self.emit(error_event(None, f"The emulator failed handling '{kind}'.", None, client_event_id,
+                                        "server_error"))
 
     def _handlers(self) -> dict[str, Callable[[dict[str, Any]], Any]]:
         return {

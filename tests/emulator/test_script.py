@@ -74,3 +74,25 @@ async def test_scripted_reply_tool_call_and_timing(tmp_path):
     assert reply[-1]["response"]["output"][0]["content"][0]["text"] == "One pancakes, coming up."
     assert waited >= 0.18  # the script's first_delta_ms overrides the option
     assert call["name"] == "book_table" and json.loads(call["arguments"]) == {"people": "4"}
+
+
+def test_template_names_must_be_pattern_groups():
+    with pytest.raises(ScriptError, match=r"\['dish'\] used in a template"):
+        Script.from_dict({"rules": [{"pattern": "order (\\w+)", "reply": "One {dish}."}]})
+
+
+async def test_a_failing_reply_ends_the_response_as_failed_and_the_session_lives_on():
+    from rt_tui.emulator.responder import Rule
+
+    broken = Script(rules=(Rule("boom", reply="{missing}"),))  # bypasses Script validation on purpose
+    async with Emulator(fast_options(script=broken)) as emu:
+        async with connect(emu) as conn:
+            await recv(conn)
+            await conn.send({"type": "conversation.item.create", "item": user_text("boom")})
+            await conn.send({"type": "response.create"})
+            failed = (await until(conn, "response.done"))[-1]["response"]
+            await conn.send({"type": "conversation.item.create", "item": user_text("hello")})
+            await conn.send({"type": "response.create"})
+            ok = (await until(conn, "response.done"))[-1]["response"]
+    assert failed["status"] == "failed" and failed["status_details"]["error"]["type"] == "server_error"
+    assert ok["status"] == "completed"

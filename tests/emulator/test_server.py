@@ -167,3 +167,14 @@ def test_emulator_thread_serves_from_its_own_loop():
     finally:
         thread.stop()
     assert url.startswith("ws://127.0.0.1:")
+
+
+async def test_server_pings_keep_the_connection_measured():
+    import asyncio
+
+    async with Emulator(fast_options(ping_interval_s=0.1)) as emu:
+        async with ws_connect(f"{emu.url}/v1/realtime?model=gpt-realtime") as ws:
+            await ws.recv()
+            await asyncio.sleep(0.35)
+            # a pong came back for the server's ping, so the server measured the round trip
+            assert emu.sessions[0].ws.latency > 0

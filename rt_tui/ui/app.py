@@ -23,10 +23,12 @@ from rt_tui.core.session import SessionConfig, describe_errors
 from rt_tui.profile_commands import ProfileCommands
 from rt_tui.ui.commands import PresetCommands
 from rt_tui.ui.connection_host import ConnectionHost
-from rt_tui.ui.messages import ConnectionStatusChanged, RealtimeEventArrived
+from rt_tui.ui.messages import ConnectionStatusChanged, RealtimeEventArrived, VoiceMessage
 from rt_tui.ui.panes.conversation import ConversationPane
 from rt_tui.ui.panes.instructions import InstructionsPane
 from rt_tui.ui.panes.settings import SettingsPane
+from rt_tui.ui.panes.call_prompt import CallPrompt
+from rt_tui.ui.panes.tools import ToolsPane, initial_tools, save_tool_library
 from rt_tui.ui.screens import ConfigErrorScreen
 from rt_tui.ui.widgets.status_bar import StatusBar
 
@@ -64,6 +66,8 @@ class RtTuiApp(App[int]):
         Binding("f3", "toggle_inspector", "Inspector", id="toggle_inspector"),
         Binding("f4", "toggle_maximize", "Maximise pane", id="toggle_maximize"),
         Binding("f5", "toggle_listening", "Listen", id="toggle_listening"),
+        Binding("f7", "toggle_tools", "Tools", id="toggle_tools", show=False,
+                tooltip="Show the Tools pane (functions the model may call) in place of the settings"),
         Binding("f6", "reconnect", "Reconnect", id="reconnect", show=False,
                 tooltip="Connect again now (after a failure), or start a fresh session"),
         Binding("ctrl+x", "cancel_response", "Cancel response", id="cancel_response", show=False),
@@ -81,6 +85,7 @@ class RtTuiApp(App[int]):
         clock: Callable[[], float] = time.monotonic,
         cursor_blink: bool = True,
         autoapply_delay_s: float | None = None,
+        audio: bool = True,
     ) -> None:
         super().__init__()
         self.settings = settings
@@ -91,9 +96,11 @@ class RtTuiApp(App[int]):
         self.conversation = Conversation.empty()
         self.config_error: str | None = None
         self.config = self._initial_config()
+        self.tool_library, self.config = initial_tools(settings, self.config)
         self.desired = self.config  # what we last asked the server for; `config` is what it confirmed
         self.dialect = settings.target.dialect
-        self.host = ConnectionHost(settings, self._on_worker_event, self._on_worker_status)
+        self.host = ConnectionHost(settings, self._on_worker_event, self._on_worker_status, audio=audio,
+                                   on_voice_message=lambda text: self.post_message(VoiceMessage(text)))
         self._cleared_ids: set[str] = set()
         self._awaiting: str | None = None  # "instructions" | "settings" while a session.update is unanswered
         self._sent_update_event_id: str | None = None
@@ -124,8 +131,10 @@ class RtTuiApp(App[int]):
             with Vertical(id="left"):
                 yield InstructionsPane(self.config.instructions, id="instructions", classes="pane")
                 yield SettingsPane(self.config, self._model_label(), id="settings", classes="pane")
+                yield ToolsPane(self.tool_library, self.config.tool_choice, id="tools", classes="pane")
             with PaneColumn(id="centre", classes="pane"):
                 yield ConversationPane(id="conversation")
+                yield CallPrompt(self.host.send, id="call-prompt")
                 with Horizontal(id="composer"):
                     yield Input(placeholder="Type a message and press Enter", id="message-input")
                     yield Button("Start listening", id="listen-button", compact=True)
@@ -145,24 +154,32 @@ class RtTuiApp(App[int]):
         return self.screen_stack[0]
 
     def on_mount(self) -> None:
+        # Kept references: timers and late events may still run while the app tears its screen down.
+        self.status_bar = self.main.query_one(StatusBar)
+        self.conversation_pane = self.main.query_one(ConversationPane)
+        self.settings_pane = self.main.query_one(SettingsPane)
+        self.instructions_pane = self.main.query_one(InstructionsPane)
+        self.listen_button = self.main.query_one("#listen-button", Button)
         self._inspector = self.main.query_one("#inspector")
         self._load_themes_and_keymap()
         self.sub_title = self._subtitle()
-        self.main.query_one(StatusBar).set_target(self._target_text())
-        self.main.query_one(SettingsPane).set_dialect(self.dialect)
+        self.status_bar.set_target(self._target_text())
+        self.settings_pane.set_dialect(self.dialect)
         for widget in self.main.query(Input).results():
             widget.cursor_blink = self.cursor_blink
         self.main.query_one("#instructions-editor", TextArea).cursor_blink = self.cursor_blink
         self._apply_width(self.size.width)
         self.main.query_one("#message-input", Input).focus()
-        self.set_interval(1.0, self.main.query_one(StatusBar).refresh_timer)
+        self.set_interval(1.0, self.status_bar.refresh_timer)
+        if self.connect and self.host.audio:
+            self.set_interval(0.1, self._refresh_levels)
         if self.config_error:
             self.show_config_error(self.config_error, "[session] in the config file")
             return
         if self.connect:
             self.run_worker(self._run_connection(), group="connection", name="connection", exit_on_error=False)
         else:
-            self.main.query_one(StatusBar).set_state("offline")
+            self.status_bar.set_state("offline")
 
     def _load_themes_and_keymap(self) -> None:
         from rt_tui.preferences import apply_preferences
@@ -214,17 +231,17 @@ class RtTuiApp(App[int]):
     def on_connection_status_changed(self, message: ConnectionStatusChanged) -> None:
         if not self.screen_stack:
             return
-        bar = self.main.query_one(StatusBar)
+        bar = self.status_bar
         bar.set_state(message.status.state, message.status.message)
         bar.set_target(self._target_text())
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.worker.group == "connection" and event.state == WorkerState.ERROR:
             error = event.worker.error
-            self.main.query_one(StatusBar).set_state("failed", f"{type(error).__name__}: {error}")
+            self.status_bar.set_state("failed", f"{type(error).__name__}: {error}")
 
     def show_config_error(self, message: str, variable: str) -> None:
-        self.main.query_one(StatusBar).set_state("failed", "configuration error")
+        self.status_bar.set_state("failed", "configuration error")
         self.push_screen(ConfigErrorScreen(message, variable))
 
     # ---- events → state → screen --------------------------------------------------------------------------
@@ -247,7 +264,7 @@ class RtTuiApp(App[int]):
     def _on_session(self, event: Event) -> None:
         session = event.payload.get("session") or {}
         if event.type == "session.created":
-            self.main.query_one(StatusBar).start_session()
+            self.status_bar.start_session()
         try:
             server = SessionConfig.from_ga_session(session)
         except ValidationError as exc:
@@ -256,20 +273,24 @@ class RtTuiApp(App[int]):
         if self.config.temperature is not None and server.temperature is None:
             server = server.model_copy(update={"temperature": self.config.temperature})
         self.config = self.desired = server
-        self.main.query_one(SettingsPane).reflect(server)
-        self.main.query_one(InstructionsPane).reflect_server(server.instructions)
+        self.call_later(self.main.query_one(ToolsPane).reflect, server)
+        self.settings_pane.reflect(server)
+        self.instructions_pane.reflect_server(server.instructions)
         if event.type == "session.updated":
             self._awaiting = None
+        if not self.host.listening:
+            self._show_listening("idle")  # push-to-talk or not follows turn detection
 
     def _on_error(self, error: dict[str, Any]) -> None:
         if self._awaiting is None or not self._answers_our_update(error):
             return
         reason = error.get("message") or "the server refused the update"
         if self._awaiting == "instructions":
-            self.main.query_one(InstructionsPane).mark_rejected(reason)
+            self.instructions_pane.mark_rejected(reason)
         else:
-            self.main.query_one(SettingsPane).reflect(self.config)
+            self.settings_pane.reflect(self.config)
             self.notify(f"Settings rejected: {reason}", severity="error", timeout=8)
+        self.call_later(self.main.query_one(ToolsPane).reflect, self.config)
         self.desired = self.config
         self._awaiting = None
 
@@ -295,12 +316,13 @@ class RtTuiApp(App[int]):
         if not self.screen_stack:
             return
         turns = tuple(t for t in self.conversation.turns if t.item_id not in self._cleared_ids)
-        self.main.query_one(ConversationPane).render_turns(turns)
-        self.main.query_one(StatusBar).set_usage(self.conversation.usage_totals)
+        self.main.query_one(CallPrompt).show_calls(turns, self.conversation.active_response_id, self.tool_library)
+        self.conversation_pane.render_turns(turns)
+        self.status_bar.set_usage(self.conversation.usage_totals)
         spoke = any(t.role == "assistant" and t.has_audio for t in self.conversation.turns)
         if spoke != self._voice_locked:
             self._voice_locked = spoke
-            self.main.query_one(SettingsPane).set_voice_locked(spoke)
+            self.settings_pane.set_voice_locked(spoke)
 
     # ---- sending ------------------------------------------------------------------------------------------
 
@@ -323,7 +345,7 @@ class RtTuiApp(App[int]):
         return True
 
     def action_apply_instructions(self) -> None:
-        pane = self.main.query_one(InstructionsPane)
+        pane = self.instructions_pane
         if self._send_config(self.desired.model_copy(update={"instructions": pane.text}), "instructions"):
             pane.mark_pending()
 
@@ -335,11 +357,12 @@ class RtTuiApp(App[int]):
         self._autoapply_timer = self.set_timer(self.autoapply_delay_s, self.action_apply_instructions)
 
     def load_preset(self, text: str) -> None:
-        self.main.query_one(InstructionsPane).load(text)
+        self.instructions_pane.load(text)
         self.action_apply_instructions()
 
     def on_settings_pane_submitted(self, message: SettingsPane.Submitted) -> None:
-        config = message.config.model_copy(update={"instructions": self.desired.instructions})
+        config = message.config.model_copy(update={"instructions": self.desired.instructions,
+                                                   "tools": self.desired.tools, "tool_choice": self.desired.tool_choice})
         if config != self.desired:
             self._send_config(config, "settings")
 
@@ -347,13 +370,38 @@ class RtTuiApp(App[int]):
         self.action_reset_settings()
 
     def action_reset_settings(self) -> None:
-        defaults = SessionConfig(instructions=self.desired.instructions)
+        defaults = SessionConfig(instructions=self.desired.instructions, tools=self.desired.tools,
+                                 tool_choice=self.desired.tool_choice)  # tools are the Tools pane's
         if self._voice_locked:
             defaults = defaults.model_copy(update={"voice": self.config.voice})
-        self.main.query_one(SettingsPane).reflect(defaults)
+        self.settings_pane.reflect(defaults)
         if defaults != self.desired:
             self._send_config(defaults, "settings")
         self.notify("Settings reset to the service's defaults.", timeout=3)
+
+    def on_tools_pane_changed(self, message: ToolsPane.Changed) -> None:
+        self.tool_library = message.library
+        try:
+            config = self.desired.updated({"tools": message.library.session_tools(),
+                                           "tool_choice": message.tool_choice})
+        except ValidationError as exc:
+            message.pane.show_refused("; ".join(describe_errors(exc).values()))
+            return
+        if config != self.desired:
+            self._send_config(config, "settings")
+        problem = save_tool_library(self, message.library)
+        if problem:
+            self.notify(problem, severity="warning", timeout=8)
+
+    def action_toggle_tools(self) -> None:
+        """Swap the settings for the Tools pane in the left column (and back)."""
+        left, tools = self.main.query_one("#left"), self.main.query_one(ToolsPane)
+        showing = tools.display and left.display
+        left.display = True
+        tools.display = not showing
+        self.main.query_one("#settings").display = showing
+        if not showing:
+            tools.focus()
 
     def action_reconnect(self) -> None:
         if not self.host.reconnect():
@@ -363,20 +411,40 @@ class RtTuiApp(App[int]):
         self.host.cancel_response()
 
     def action_toggle_listening(self) -> None:
-        button = self.main.query_one("#listen-button", Button)
-        listening, reason = self.host.toggle_listening()
-        if reason:
-            self.notify(reason, severity="warning", timeout=6)
-        button.label = "Stop listening" if listening else "Start listening"
-        button.set_class(listening, "-listening")
+        state, problem = self.host.toggle_listening()
+        if problem:
+            self.notify(problem, severity="warning", timeout=6)
+        self._show_listening(state)
+
+    def _show_listening(self, state: str) -> None:
+        button = self.listen_button
+        if state == "talking":
+            button.label = "Stop & send"
+        elif state == "listening":
+            button.label = "Stop listening"
+        else:
+            button.label = "Talk (push-to-talk)" if self.host.push_to_talk else "Start listening"
+        button.set_class(state != "idle", "-listening")
+
+    def on_voice_message(self, message: VoiceMessage) -> None:
+        self.notify(message.text, severity="warning", timeout=8)
+        if not self.host.listening and self.screen_stack:
+            self._show_listening("idle")
+
+    def _refresh_levels(self) -> None:
+        bar = self.status_bar
+        if self.host.voice is None and self.host.voice_problem and self.host.audio:
+            bar.set_voice_unavailable(self.host.voice_problem)
+            return
+        bar.set_levels(*self.host.levels())
 
     @on(Button.Pressed, "#listen-button")
     def _listen_pressed(self) -> None:
         self.action_toggle_listening()
 
     def set_levels(self, mic: float | None, speaker: float | None) -> None:
-        """For the audio engine (via a message or call_from_thread): 0..1 levels shown in the status bar."""
-        self.main.query_one(StatusBar).set_levels(mic, speaker)
+        """Show 0..1 mic/speaker levels (replay; live levels are polled from the voice loop at 10 Hz)."""
+        self.status_bar.set_levels(mic, speaker)
 
     # ---- conversation actions -----------------------------------------------------------------------------
 

@@ -14,14 +14,18 @@ from rt_tui.core.session import SessionConfig
 
 
 class ConnectionHost:
-    def __init__(self, settings: Settings, on_event: Callable[[Event], None], on_status: Callable[[Any], None]):
+    def __init__(self, settings: Settings, on_event: Callable[[Event], None], on_status: Callable[[Any], None],
+                 *, audio: bool = True, on_voice_message: Callable[[str], None] | None = None):
         self.settings = settings
         self._on_event = on_event
         self._on_status = on_status
+        self.audio = audio
+        self._on_voice_message = on_voice_message or (lambda message: None)
         self.target: Target | None = None
         self.worker: Any = None
         self.emulator: Any = None
-        self.listening = False
+        self.voice: Any = None  # core VoiceLoop, when audio is enabled and PortAudio loads
+        self.voice_problem: str | None = None if audio else "audio disabled"
         self._stopped = False
 
     async def run(self, config: SessionConfig) -> None:
@@ -39,18 +43,52 @@ class ConnectionHost:
         from rt_tui.core.connection import RealtimeWorker
 
         self.target = target
-        self.worker = RealtimeWorker(target, config, self._on_event, self._on_status)
+        self.worker = RealtimeWorker(target, config, self._deliver, self._on_status)
+        self._start_voice()
         await self.worker.run()
+
+    def _start_voice(self) -> None:
+        """Attach the voice loop (mic → appends, deltas → speaker, barge-in). Devices open on first use."""
+        if not self.audio:
+            return
+        from rt_tui.core.devices import AudioUnavailable, load_sounddevice
+
+        try:
+            load_sounddevice()
+        except AudioUnavailable as exc:
+            self.voice_problem = exc.reason
+            self._on_voice_message(f"Voice unavailable: {exc.reason}. Text chat works.")
+            return
+        from rt_tui.core.audio import AudioEngine
+        from rt_tui.core.voice_loop import VoiceLoop
+
+        self.voice = VoiceLoop(self.worker, AudioEngine(), on_message=self._on_voice_message)
+
+    def _deliver(self, event: Event) -> None:
+        if self.voice is not None:
+            self.voice.handle_event(event)
+        self._on_event(event)
 
     async def stop(self) -> None:
         """Close the connection and the embedded emulator; safe to call more than once."""
         self._stopped = True
+        voice, self.voice = self.voice, None
+        if voice is not None:
+            voice.stop_listening()
+            voice.engine.stop()
         worker, self.worker = self.worker, None
         if worker is not None:
             await worker.stop()
         emulator, self.emulator = self.emulator, None
         if emulator is not None:
             await asyncio.to_thread(emulator.stop)
+
+    def send(self, event: dict[str, Any]) -> bool:
+        """Any GA-shaped client event (function-call outputs, response.create)."""
+        if self.worker is None:
+            return False
+        self.worker.send(event)
+        return True
 
     def send_text(self, text: str) -> bool:
         if self.worker is None:
@@ -82,21 +120,40 @@ class ConnectionHost:
         self.worker.delete_item(item_id)
         return True
 
-    def toggle_listening(self) -> tuple[bool, str]:
-        """Start or stop the microphone through the worker's audio engine; (listening, problem or "")."""
+    @property
+    def listening(self) -> bool:
+        return bool(self.voice is not None and self.voice.listening)
+
+    @property
+    def push_to_talk(self) -> bool:
+        return bool(self.voice is not None and self.voice.push_to_talk)
+
+    def toggle_listening(self) -> tuple[str, str]:
+        """Start/stop the microphone, or with turn detection off start/finish a push-to-talk recording.
+
+        Returns (state, problem): state is "listening", "talking", "idle"; problem is "" or one line.
+        """
         if self.worker is None:
-            return False, "Not connected."
-        start = getattr(self.worker, "start_listening", None)
-        stop = getattr(self.worker, "stop_listening", None)
-        if start is None or stop is None:
-            return False, "Voice input is not available in this build: type your message instead."
-        try:
-            if self.listening:
-                stop()
-            else:
-                start()
-        except Exception as exc:  # audio device problems must not take the app down
-            self.listening = False
-            return False, f"Voice unavailable: {exc}"
-        self.listening = not self.listening
-        return self.listening, ""
+            return "idle", "Not connected."
+        if self.voice is None:
+            return "idle", f"Voice unavailable: {self.voice_problem or 'not started'}. Type your message instead."
+        if self.voice.push_to_talk:
+            outcome = self.voice.toggle_talk()
+            if outcome == "talking":
+                return "talking", ""
+            return "idle", "" if outcome in ("sent", "too_short") else "Microphone unavailable."
+        if self.voice.listening:
+            self.voice.stop_listening()
+            return "idle", ""
+        if self.voice.start_listening():
+            return "listening", ""
+        return "idle", ""  # the voice loop already said why through on_message
+
+    def levels(self) -> tuple[float | None, float | None]:
+        """Mic and speaker RMS levels (None while that stream is closed)."""
+        if self.voice is None:
+            return None, None
+        engine = self.voice.engine
+        mic = engine.mic_level.rms if engine.microphone_open else None
+        speaker = engine.speaker_level.rms if engine.speaker_open else None
+        return mic, speaker

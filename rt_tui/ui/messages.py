@@ -23,3 +23,11 @@ class ConnectionStatusChanged(Message):
     def __init__(self, status: Any) -> None:
         super().__init__()
         self.status = status
+
+
+class VoiceMessage(Message):
+    """A one-line message from the voice loop (device problems, too-short recordings); any thread."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__()
+        self.text = text

@@ -20,7 +20,7 @@ async def _connected(pilot, app) -> None:
 
 
 async def test_message_input_focused_and_reply_streams_with_latency(emulator):
-    app = make_app(settings_for(emulator.url), cursor_blink=False)
+    app = make_app(settings_for(emulator.url), cursor_blink=False, audio=False)
     async with app.run_test(size=SIZE) as pilot:
         assert app.focused is app.query_one("#message-input", Input)
         await _connected(pilot, app)
@@ -43,7 +43,7 @@ async def test_message_input_focused_and_reply_streams_with_latency(emulator):
 
 
 async def test_apply_instructions_sends_session_update_and_shows_applied(emulator):
-    app = make_app(settings_for(emulator.url), cursor_blink=False)
+    app = make_app(settings_for(emulator.url), cursor_blink=False, audio=False)
     async with app.run_test(size=SIZE) as pilot:
         await _connected(pilot, app)
         pane = app.query_one(InstructionsPane)
@@ -63,7 +63,7 @@ async def test_apply_instructions_sends_session_update_and_shows_applied(emulato
 
 
 async def test_invalid_threshold_shows_reason_inline_and_sends_nothing(emulator):
-    app = make_app(settings_for(emulator.url), cursor_blink=False)
+    app = make_app(settings_for(emulator.url), cursor_blink=False, audio=False)
     async with app.run_test(size=SIZE) as pilot:
         await _connected(pilot, app)
         await pilot.pause(0.2)
@@ -81,7 +81,7 @@ async def test_invalid_threshold_shows_reason_inline_and_sends_nothing(emulator)
 
 
 async def test_vad_change_sends_ga_shape(emulator):
-    app = make_app(settings_for(emulator.url), cursor_blink=False)
+    app = make_app(settings_for(emulator.url), cursor_blink=False, audio=False)
     async with app.run_test(size=SIZE) as pilot:
         await _connected(pilot, app)
         await pilot.pause(0.2)
@@ -98,7 +98,7 @@ async def test_vad_change_sends_ga_shape(emulator):
 
 
 async def test_vad_change_sends_beta_shape_on_a_beta_connection(emulator):
-    app = make_app(settings_for(emulator.url, dialect="beta"), cursor_blink=False)
+    app = make_app(settings_for(emulator.url, dialect="beta"), cursor_blink=False, audio=False)
     async with app.run_test(size=SIZE) as pilot:
         await _connected(pilot, app)
         await pilot.pause(0.2)
@@ -115,7 +115,7 @@ async def test_vad_change_sends_beta_shape_on_a_beta_connection(emulator):
 
 
 async def test_server_error_appears_in_log_as_error_and_session_continues(emulator):
-    app = make_app(settings_for(emulator.url), cursor_blink=False)
+    app = make_app(settings_for(emulator.url), cursor_blink=False, audio=False)
     async with app.run_test(size=SIZE) as pilot:
         await _connected(pilot, app)
         app.host.worker.send({"type": "conversation.item.delete", "item_id": "item_does_not_exist"})
@@ -131,7 +131,7 @@ async def test_server_error_appears_in_log_as_error_and_session_continues(emulat
 
 
 async def test_clear_conversation_deletes_server_items(emulator):
-    app = make_app(settings_for(emulator.url), cursor_blink=False)
+    app = make_app(settings_for(emulator.url), cursor_blink=False, audio=False)
     async with app.run_test(size=SIZE) as pilot:
         await _connected(pilot, app)
         await pilot.press(*"hi", "enter")
@@ -145,7 +145,7 @@ async def test_clear_conversation_deletes_server_items(emulator):
 
 
 async def test_preset_from_palette_is_loaded_and_applied(emulator):
-    app = make_app(settings_for(emulator.url), cursor_blink=False)
+    app = make_app(settings_for(emulator.url), cursor_blink=False, audio=False)
     async with app.run_test(size=SIZE) as pilot:
         await _connected(pilot, app)
         await pilot.press("ctrl+p")
@@ -161,7 +161,7 @@ async def test_preset_from_palette_is_loaded_and_applied(emulator):
 async def test_embedded_emulator_says_local_and_quits_cleanly():
     from rt_tui.config import Settings, Target
 
-    app = make_app(Settings(target=Target("local", "", "gpt-realtime")), cursor_blink=False)
+    app = make_app(Settings(target=Target("local", "", "gpt-realtime")), cursor_blink=False, audio=False)
     async with app.run_test(size=(80, 24)) as pilot:
         await _connected(pilot, app)
         assert "LOCAL EMULATOR" in app.sub_title and "not a model" in app.sub_title
@@ -177,7 +177,7 @@ async def test_configuration_error_shows_screen_naming_what_to_fix():
     from rt_tui.config import Settings, Target
 
     settings = Settings(target=Target("local", "", "gpt-realtime"), session={"turn_detection": {"threshold": 3}})
-    app = make_app(settings, cursor_blink=False)
+    app = make_app(settings, cursor_blink=False, audio=False)
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause(0.2)
         screen = app.screen
@@ -190,7 +190,7 @@ async def test_configuration_error_shows_screen_naming_what_to_fix():
 async def test_panes_toggle_and_collapse_at_80_columns():
     from rt_tui.config import Settings, Target
 
-    app = make_app(Settings(target=Target("local", "", "gpt-realtime")), connect=False, cursor_blink=False)
+    app = make_app(Settings(target=Target("local", "", "gpt-realtime")), connect=False, cursor_blink=False, audio=False)
     async with app.run_test(size=(80, 24)) as pilot:
         assert not app.query_one("#left").display and not app.query_one("#right").display
         await pilot.press("f2")
@@ -205,7 +205,7 @@ async def test_panes_toggle_and_collapse_at_80_columns():
         assert app.screen.maximized is None
         await pilot.press("f3")
         assert app.query_one("#right").display
-    app = make_app(Settings(target=Target("local", "", "gpt-realtime")), connect=False, cursor_blink=False)
+    app = make_app(Settings(target=Target("local", "", "gpt-realtime")), connect=False, cursor_blink=False, audio=False)
     async with app.run_test(size=(200, 60)) as pilot:
         assert app.query_one("#left").display and app.query_one("#right").display
         assert app.query_one(ConversationPane).size.width > 60

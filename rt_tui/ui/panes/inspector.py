@@ -85,7 +85,7 @@ class InspectorPane(Vertical):
     InspectorPane #inspector-status { height: 1; color: $text-muted; }
     InspectorPane #inspector-status.-dropped { color: $text-warning; }
     InspectorPane #inspector-filter { height: 1; border: none; padding: 0 1; }
-    InspectorPane #inspector-detail { height: 2fr; display: none; border-top: solid $primary-muted; }
+    InspectorPane #inspector-detail { height: 1fr; display: none; border-top: solid $primary-muted; }
     InspectorPane.-detail #inspector-detail { display: block; }
     """
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -318,7 +318,7 @@ def detail_renderable(row: Row | LogRecord, record: LogRecord) -> Group:
     arrow = "↑ sent" if event.direction == "client" else "↓ received"
     title = f"{arrow} {event.type} · {event.t * 1000:,.0f} ms · {human_size(event.size)} · #{record.seq + 1:,}"
     if row.grouped:
-        title += f"\nrun of {row.count:,} (space expands); showing #{row.records.index(record) + 1}"
+        title += f"\nevent {row.records.index(record) + 1:,} of a run of {row.count:,} (space expands or collapses)"
     parts: list[Any] = [Text(title, style="bold"), JSON(json.dumps(event.payload, ensure_ascii=False), indent=2)]
     if event.direction == "client":
         parts += [Text("\nPython SDK (k copies):", style="bold"), Text(sdk_call_code(event.payload))]

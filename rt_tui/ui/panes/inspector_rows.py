@@ -37,8 +37,6 @@ def row_text(row: Row | LogRecord) -> str:
     label = row.type
     if row.grouped:
         label += f" ×{row.count:,}, {row.duration_s:.1f} s"
-        if row.audio_bytes:
-            label += f", {human_size(row.audio_bytes)} audio"
     size = human_size(row.total_size)
     return f"{arrow} {first.t * 1000:>9,.0f} ms {size:>8}  {label}  {_ids(first)}"
 

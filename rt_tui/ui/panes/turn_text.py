@@ -22,6 +22,8 @@ def turn_title(turn: Any) -> str:
 
 
 def turn_status(turn: Any) -> str:
+    if turn.kind == "function_call" and turn.status == "completed" and turn.output is None:
+        return "pending — waiting for an output"
     if turn.status == "in_progress":
         return "streaming…"
     if turn.status == "interrupted":

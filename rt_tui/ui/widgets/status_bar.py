@@ -87,5 +87,14 @@ class StatusBar(Horizontal):
         self._timer.set_class(left < 300, "-ending")
 
     def set_levels(self, mic: float | None, speaker: float | None) -> None:
+        if (mic, speaker) == (self.mic_level, self.speaker_level) and self._levels.has_class("-levels"):
+            return
         self.mic_level, self.speaker_level = mic, speaker
+        self._levels.set_classes("-levels")
         self._levels.update(f"mic {level_bar(mic)} spk {level_bar(speaker)}")
+
+    def set_voice_unavailable(self, reason: str) -> None:
+        """The one line that says voice is off and why (text chat still works)."""
+        self._levels.set_classes("-unavailable")
+        self._levels.update(f"voice unavailable: {reason}")
+        self._levels.tooltip = reason

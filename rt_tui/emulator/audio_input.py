@@ -17,6 +17,9 @@ if TYPE_CHECKING:
 
 MIN_COMMIT_MS = 100
 MAX_APPEND_BYTES = 15 * 1024 * 1024
+# With VAD on and nobody speaking, only this much recent audio is kept (a mic left open for an hour
+# would otherwise hold 170 MB); a VAD turn only needs the audio from its padded speech start.
+MAX_IDLE_BUFFER_BYTES = 60_000 * PCM_BYTES_PER_MS
 
 
 class AudioInput:
@@ -68,6 +71,8 @@ class AudioInput:
         pcm = to_pcm24k(pcm, wire_format)
         self.buffer += pcm
         self.appended_bytes += len(pcm)
+        if self.turn is not None and not self.vad.in_speech and len(self.buffer) > MAX_IDLE_BUFFER_BYTES:
+            del self.buffer[:len(self.buffer) - MAX_IDLE_BUFFER_BYTES]  # silence nobody will commit
         for vad_event in self.vad.feed(pcm):
             if self.turn is None:
                 continue

@@ -162,6 +162,8 @@ class Emulator:
     # --- connections --------------------------------------------------------------------------------
 
     def _record(self, direction: str, event: dict[str, Any], dialect: str = "ga") -> None:
+        if not self.options.record_events:
+            return
         if direction == "client":
             self.received.append(event)
         else:
@@ -193,7 +195,8 @@ class EmulatorThread:
     """The emulator on its own event loop in a daemon thread (for the TUI's embedded emulator)."""
 
     def __init__(self, options: EmulatorOptions | None = None) -> None:
-        self.emulator = Emulator(options)
+        # never records events (`received`/`sent` stay empty): the embedded emulator may run for hours
+        self.emulator = Emulator(replace(options or EmulatorOptions(), record_events=False))
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: Any = None
 

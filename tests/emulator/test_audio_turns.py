@@ -273,3 +273,17 @@ async def test_g711_sessions_take_and_give_8khz_audio(emulator, dialect, wire, g
     prefix = "response.output_audio" if dialect == "ga" else "response.audio"
     sizes = [len(base64.b64decode(e["delta"])) for e in events if e["type"] == f"{prefix}.delta"]
     assert sizes[:3] == [800, 1200, 2000]  # 100, 150, 250 ms at 8 kHz, one byte a sample
+
+
+async def test_idle_microphone_audio_is_bounded_with_vad_on(emulator):
+    from rt_tui.emulator.audio_input import MAX_IDLE_BUFFER_BYTES
+
+    async with connect(emulator) as conn:
+        await recv(conn)
+        silent = base64.b64encode(silence(1000)).decode()
+        for _ in range(65):
+            await conn.input_audio_buffer.append(audio=silent)
+        await conn.send({"type": "input_audio_buffer.commit"})  # a round trip: every append has been handled
+        await until(conn, "conversation.item.done")
+    [committed] = [item for item in emulator.sessions[0].conversation.items if item["role"] == "user"]
+    assert len(emulator.sessions[0].conversation.audio[committed["id"]]) == MAX_IDLE_BUFFER_BYTES  # 60 s, not 65

@@ -178,3 +178,18 @@ async def test_server_pings_keep_the_connection_measured():
             await asyncio.sleep(0.35)
             # a pong came back for the server's ping, so the server measured the round trip
             assert emu.sessions[0].ws.latency > 0
+
+
+def test_emulator_thread_records_nothing():
+    thread = EmulatorThread(fast_options())
+    url = thread.start()
+    try:
+        from websockets.sync.client import connect as sync_connect
+
+        with sync_connect(f"{url}/v1/realtime?model=gpt-realtime") as ws:
+            ws.recv(timeout=5)
+            ws.send(json.dumps({"type": "input_audio_buffer.clear"}))
+            ws.recv(timeout=5)
+    finally:
+        thread.stop()
+    assert thread.emulator.received == [] and thread.emulator.sent == []

@@ -1,7 +1,8 @@
 """What the inspector shows: filtered log records, with runs of deltas collapsed into one row.
 
 Filter syntax (space-separated terms, all must hold; several type or id terms are alternatives):
-  `dir:client` / `dir:server` (also `↑` / `↓`), a type or wildcard (`response.*`, `*.delta`, `error`),
+  `dir:client` / `dir:server` (also `↑` / `↓`), a type or wildcard (`response.*`, `*.delta`, `error`;
+  a partial name matches as a prefix),
   `id:<item, response or call id>`, `"quoted phrase"` or any other word: free text over the payload.
 
 Grouping: a delta (`*.delta`, or an `input_audio_buffer.append`) joins the open row of the same
@@ -28,6 +29,15 @@ _KNOWN_TYPES = frozenset(ALL_EVENT_TYPES)
 
 def is_groupable(type_: str) -> bool:
     return type_.endswith(".delta") or type_ == "input_audio_buffer.append"
+
+
+def type_matches(type_: str, pattern: str) -> bool:
+    """Wildcards match as globs, known type names exactly, anything else as a prefix (typing in progress)."""
+    if "*" in pattern or "?" in pattern or "[" in pattern:
+        return fnmatch.fnmatchcase(type_, pattern)
+    if pattern in _KNOWN_TYPES:
+        return type_ == pattern
+    return type_.startswith(pattern)
 
 
 def _looks_like_type(term: str) -> bool:
@@ -72,7 +82,7 @@ class EventFilter:
     def matches(self, record: LogRecord) -> bool:
         if self.directions and record.direction not in self.directions:
             return False
-        if self.type_patterns and not any(fnmatch.fnmatchcase(record.type, p) for p in self.type_patterns):
+        if self.type_patterns and not any(type_matches(record.type, p) for p in self.type_patterns):
             return False
         if self.ids and not any(
             i in (record.item_id, record.response_id) or f'"{i}"' in record.text for i in self.ids

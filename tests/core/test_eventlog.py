@@ -197,3 +197,13 @@ def test_core_modules_do_not_import_textual() -> None:
         "assert 'textual' not in sys.modules, 'textual imported'"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_partial_type_matches_as_prefix_known_type_exactly() -> None:
+    records = EventLog().extend([ev("server", "response.created"), ev("server", "response.create"), ev("server", "conversation.item.added")])
+    view = EventView(EventFilter.parse("response.create"))
+    view.add(records)
+    assert [r.type for r in view.rows] == ["response.create"]
+    view = EventView(EventFilter.parse("conversation.item.ad"))
+    view.add(records)
+    assert [r.type for r in view.rows] == ["conversation.item.added"]

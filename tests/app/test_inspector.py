@@ -249,3 +249,26 @@ async def test_copy_as_code_is_runnable_and_sends_the_same_event() -> None:
                 await asyncio.sleep(0.01)
         await client.close()
     assert emu.received == payloads
+
+
+async def test_record_key_starts_and_stops_a_recording(tmp_path: Path) -> None:
+    app = Host(tmp_path)
+    async with app.run_test() as pilot:
+        pane = app.query_one(InspectorPane)
+        pane.add_events(voice_turn(n=2))  # before recording: not recorded
+        app.query_one(EventRows).focus()
+        await pilot.press("r")
+        assert pane.recorder is not None and "● recording" in app.query_one("#inspector-status").text
+        pane.add_events(voice_turn(1.0, n=3))
+        await pilot.press("r")
+        assert pane.recorder is None
+        recorded = sorted(tmp_path.glob("rt-tui-session-*"))
+        jsonl = next(p for p in recorded if p.suffix == ".jsonl")
+        contents = read_recording(jsonl)
+        assert contents.problems == [] and len(contents.events) == 3 + 6 + 1
+        assert [p.name.split(".", 1)[1] for p in recorded if p.suffix == ".wav"] == ["assistant.wav", "mic.wav"]
+        assert AUDIO[:40] not in jsonl.read_text()
+        import wave
+
+        with wave.open(str(jsonl.with_name(jsonl.stem + ".assistant.wav"))) as track:
+            assert track.getnframes() == 3 * 4800 // 2  # the three deltas sent while recording

@@ -28,7 +28,7 @@ from rt_tui.core.event_types import ALL_EVENT_TYPES
 from rt_tui.core.event_view import EventFilter, EventView
 from rt_tui.core.eventlog import DEFAULT_CAPACITY, EventLog, LogRecord
 from rt_tui.core.events import Event
-from rt_tui.core.recording import record_line, write_jsonl
+from rt_tui.core.recording import Recorder, record_line, write_jsonl
 from rt_tui.core.sdk_code import sdk_call_code
 from rt_tui.ui.panes.inspector_rows import EventRows, Row, human_size
 
@@ -98,6 +98,7 @@ class InspectorPane(Vertical):
         Binding("k", "copy_code", "Copy as code", id="inspector.copy_code"),
         Binding("x", "export(True)", "Export shown", id="inspector.export_filtered"),
         Binding("X", "export(False)", "Export all", id="inspector.export_all", show=False),
+        Binding("r", "toggle_recording", "Record", id="inspector.record"),
         Binding("escape", "close", "Close detail / clear filter", id="inspector.close", show=False),
     ]
 
@@ -123,6 +124,8 @@ class InspectorPane(Vertical):
         self._filter_timer: Any = None
         self._detail_seq: int | None = None
         self._catch_up: Any = None
+        self.recorder: Recorder | None = None
+        self.exported_path: Path | None = None
 
     def compose(self) -> ComposeResult:
         yield StatusLine(id="inspector-status")
@@ -138,11 +141,48 @@ class InspectorPane(Vertical):
     # ---- intake (flood control) -----------------------------------------------------------------------
 
     def add_event(self, event: Event) -> None:
-        """Queue one event; it appears at the next flush."""
+        """Queue one event; it appears at the next flush (and is recorded now, audio included, if recording)."""
         self._pending.append(event)
+        if self.recorder is not None:
+            self.recorder.write(event)
 
     def add_events(self, events: Iterable[Event]) -> None:
-        self._pending.extend(events)
+        for event in events:
+            self.add_event(event)
+
+    # ---- recording ------------------------------------------------------------------------------------
+
+    def start_recording(self, path: str | Path, audio: bool = True) -> Path | None:
+        """Record every following event to `path` (JSONL; WAV tracks beside it with `audio`)."""
+        self.stop_recording()
+        try:
+            self.recorder = Recorder(path, audio=audio, secrets=self.event_log.secrets)
+        except OSError as exc:
+            self.notify(f"Cannot record to {path}: {exc.strerror or exc}", severity="error")
+            return None
+        self._update_status()
+        self.notify(f"Recording to {self.recorder.path}", timeout=4)
+        return self.recorder.path
+
+    def stop_recording(self) -> Path | None:
+        recorder, self.recorder = self.recorder, None
+        if recorder is None:
+            return None
+        recorder.close()
+        self._update_status()
+        self.notify(f"Recorded {recorder.events_written:,} events to {recorder.path}", timeout=6)
+        return recorder.path
+
+    def action_toggle_recording(self) -> None:
+        if self.recorder is not None:
+            self.stop_recording()
+        else:
+            directory = self.export_dir or Path.cwd()
+            self.start_recording(directory / f"rt-tui-session-{time.strftime('%Y%m%d-%H%M%S')}.jsonl")
+
+    def on_unmount(self) -> None:
+        if self.recorder is not None:
+            self.recorder.close()
 
     def flush(self, budget_s: float | None = None) -> None:
         """Absorb queued events into the log and the rows, then refresh once.
@@ -189,10 +229,14 @@ class InspectorPane(Vertical):
         return self.query_one("#inspector-filter", Input)
 
     def _update_status(self) -> None:
+        if not self.is_mounted:
+            return
         log = self.event_log
         parts = [f"{log.total:,} events", f"{len(self.view.rows):,} rows"]
         if log.dropped:
             parts.append(f"{log.dropped:,} oldest dropped (keeping {log.capacity:,})")
+        if self.recorder is not None:
+            parts.append(f"● recording {self.recorder.path.name}")
         parts.append("following" if self.follow else "paused")
         status = self.query_one("#inspector-status", StatusLine)
         status.set_text(" · ".join(parts))

@@ -94,6 +94,7 @@ class Settings:
     profile: str | None = None
     record: Path | None = None
     session: dict[str, Any] = field(default_factory=dict)  # the file's [session] table, for SessionConfig
+    tools: list[dict[str, Any]] | None = None  # the file's [[tools]] (profile's if it has them); None = examples
 
     @property
     def needs_embedded_emulator(self) -> bool:
@@ -110,7 +111,7 @@ def load_settings(args: argparse.Namespace | None = None, env: Mapping[str, str]
     """Resolve flags, environment and config file into `Settings`; raise `ConfigError` when they don't make sense."""
     flags = vars(args) if args is not None else {}
     path, explicit_path = _config_path(flags, env)
-    file_values, session = _read_config_file(path, explicit_path, flags.get("profile"))
+    file_values, session, tools = _read_config_file(path, explicit_path, flags.get("profile"))
     _resolve_key_reference(file_values, env, path)
 
     def pick(flag: str | None, env_var: str | None, file_key: str) -> _Value | None:
@@ -141,6 +142,7 @@ def load_settings(args: argparse.Namespace | None = None, env: Mapping[str, str]
         profile=flags.get("profile"),
         record=Path(record) if record else None,
         session=session,
+        tools=tools,
     )
 
 
@@ -169,20 +171,23 @@ def _config_path(flags: Mapping[str, Any], env: Mapping[str, str]) -> tuple[Path
     return Path(platformdirs.user_config_dir("rt-tui", appauthor=False)) / "config.toml", False
 
 
-def _read_config_file(path: Path, explicit: bool, profile: str | None) -> tuple[dict[str, Any], dict[str, Any]]:
+def _read_config_file(path: Path, explicit: bool, profile: str | None
+                      ) -> tuple[dict[str, Any], dict[str, Any], list[dict[str, Any]] | None]:
     variable = "--config / RT_TUI_CONFIG"
     if not path.is_file():
         if explicit:
             raise ConfigError(f"Config file {path} does not exist.", variable)
         if profile:
             raise ConfigError(f"Profile '{profile}' asked for, but there is no config file at {path}.", "--profile")
-        return {}, {}
+        return {}, {}, None
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
         raise ConfigError(f"Cannot read config file {path}: {exc}", variable) from exc
     profiles = data.pop("profiles", {})
     session = data.pop("session", {})
+    tools = data.pop("tools", None)
+    tools_key = "tools"
     values = dict(data)
     if profile:
         if profile not in profiles:
@@ -190,6 +195,8 @@ def _read_config_file(path: Path, explicit: bool, profile: str | None) -> tuple[
             raise ConfigError(f"No profile '{profile}' in {path} (profiles: {known}).", "--profile")
         chosen = dict(profiles[profile])
         session = {**session, **chosen.pop("session", {})}
+        if "tools" in chosen:
+            tools, tools_key = chosen.pop("tools"), f"profiles.{profile}.tools"
         values.update(chosen)
     secrets = sorted(set(values) & _SECRET_FILE_KEYS)
     if secrets:
@@ -200,10 +207,21 @@ def _read_config_file(path: Path, explicit: bool, profile: str | None) -> tuple[
     if unknown:
         raise ConfigError(
             f"Unknown key {unknown[0]!r} in {path}; known keys: {', '.join(sorted(_FILE_KEYS))}, theme, "
-            "[keymap], [session], [profiles.NAME].",
+            "[keymap], [session], [[tools]], [profiles.NAME].",
             unknown[0],
         )
-    return values, dict(session)
+    if tools is not None:
+        _check_tools(tools, tools_key, path)
+    return values, dict(session), tools
+
+
+def _check_tools(tools: Any, key: str, path: Path) -> None:
+    from rt_tui.core.tools import ToolError, ToolLibrary
+
+    try:
+        ToolLibrary.from_tables(tools, key)
+    except ToolError as exc:
+        raise ConfigError(f"{exc.field} in {path}: {exc.reason}", exc.field) from None
 
 
 def _resolve_key_reference(values: dict[str, Any], env: Mapping[str, str], path: Path) -> None:

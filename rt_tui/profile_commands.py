@@ -88,7 +88,10 @@ class ProfileCommands(Provider):
             profiles = read_profiles(path)
             key_env = key_variable(app.settings, profiles.get(name), profiles.get(app.settings.profile or ""))
             current = getattr(app, "desired", None) or app.config
-            save_profile(path, name, {**target_values(app.settings, key_env), "session": session_values(current)})
+            library = getattr(app, "tool_library", None)
+            tools = {"tools": library.to_tables()} if library is not None else {}
+            save_profile(path, name, {**target_values(app.settings, key_env), "session": session_values(current),
+                                      **tools})
         except (ProfileError, OSError) as error:
             app.notify(f"Profile not saved: {error}", severity="error")
             return

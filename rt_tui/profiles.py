@@ -62,6 +62,7 @@ class Profile:
     local: bool | None = None
     api_key_env: str | None = None
     session: dict[str, Any] = field(default_factory=dict)
+    tools: list[dict[str, Any]] | None = None  # the profile's [[profiles.NAME.tools]] (rt_tui.core.tools tables)
 
     def api_key(self, env: Mapping[str, str] = os.environ) -> str | None:
         """The key from the referenced environment variable (None when no reference or the variable is unset)."""
@@ -115,10 +116,22 @@ def profile_from_table(name: str, table: Any, path: Path | None = None) -> Profi
         raise ProfileError(path, where, "must be a table")
     values = dict(table)
     session = values.pop("session", {})
+    tools = values.pop("tools", None)
     for key in values:
         _check_target_value(path, where, key, values[key])
     _check_session(path, where, session)
-    return Profile(name=name, session=dict(session), **values)
+    if tools is not None:
+        _check_tools(path, f"{where}.tools", tools)
+    return Profile(name=name, session=dict(session), tools=tools, **values)
+
+
+def _check_tools(path: Path | None, where: str, tools: Any) -> None:
+    from rt_tui.core.tools import ToolError, ToolLibrary
+
+    try:
+        ToolLibrary.from_tables(tools, where)
+    except ToolError as exc:
+        raise ProfileError(path, exc.field, exc.reason) from None
 
 
 def _check_target_value(path: Path | None, where: str, key: str, value: Any) -> None:
@@ -162,11 +175,14 @@ def save_profile(path: Path, name: str, values: Mapping[str, Any]) -> None:
     """Create or update `[profiles.NAME]` in place; every other line of the file is kept as it was.
 
     `values`: target keys (None removes a key) and optionally `session` (a mapping that replaces the
-    profile's session table, nested tables updated in place so their comments survive).
+    profile's session table, nested tables updated in place so their comments survive) and `tools`
+    (the tool library's tables, replacing `[[profiles.NAME.tools]]`).
     """
     values = dict(values)
     session = values.pop("session", None)
-    profile_from_table(name, {**{k: v for k, v in values.items() if v is not None}, "session": session or {}}, path)
+    tools = values.pop("tools", None)
+    profile_from_table(name, {**{k: v for k, v in values.items() if v is not None}, "session": session or {},
+                              **({"tools": tools} if tools is not None else {})}, path)
     doc = read_document(path)
     profiles = doc.get("profiles")
     if profiles is None:
@@ -186,7 +202,45 @@ def save_profile(path: Path, name: str, values: Mapping[str, Any]) -> None:
             table[key] = value
     if session is not None:
         _replace_table(table, "session", _without_none(dict(session)))
+    if tools is not None:
+        table["tools"] = _array_of_tables(tools)
     write_document(path, doc)
+
+
+def save_tools(path: Path, tools: list[dict[str, Any]], profile: str | None = None) -> None:
+    """Write the tool library as `[[tools]]`, or as `[[profiles.NAME.tools]]` when a profile is active."""
+    where = f"profiles.{profile}.tools" if profile else "tools"
+    _check_tools(path, where, tools)
+    doc = read_document(path)
+    if profile:
+        table = (doc.get("profiles") or {}).get(profile)
+        if not isinstance(table, dict):
+            raise ProfileError(path, f"profiles.{profile}", "no such profile table to save the tools into")
+        table["tools"] = _array_of_tables(tools)
+    else:
+        doc["tools"] = _array_of_tables(tools)
+    write_document(path, doc)
+
+
+def _array_of_tables(rows: list[dict[str, Any]]) -> Any:
+    array = tomlkit.aot()
+    for row in rows:
+        table = tomlkit.table()
+        for key, value in _without_none(dict(row)).items():
+            table[key] = _readable(value)
+        array.append(table)
+    return array
+
+
+def _readable(value: Any) -> Any:
+    """JSON text as a TOML literal string ('{"type": …}'), so it reads without backslashes."""
+    if isinstance(value, list):
+        array = tomlkit.array()
+        array.extend(_readable(item) for item in value)
+        return array
+    if isinstance(value, str) and '"' in value and "'" not in value and "\n" not in value:
+        return tomlkit.string(value, literal=True)
+    return value
 
 
 def read_theme_choice(path: Path) -> str | None:

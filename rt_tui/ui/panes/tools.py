@@ -89,6 +89,7 @@ class ToolsPane(VerticalScroll):
         self.tool_choice = tool_choice
         self.editing: str | None = None  # name of the tool in the editor; None = a new one
         self.errors: dict[str, str] = {}
+        self._listed: list[str] = []  # the row labels mounted
 
     # ---- layout ---------------------------------------------------------------------------------------
 
@@ -125,10 +126,13 @@ class ToolsPane(VerticalScroll):
         yield control
         yield Label("", id=f"tool-error-{name}", classes="field-error")
 
+    def _row_labels(self) -> list[str]:
+        return [tool.name + ("  ⚡auto" if tool.auto_answer else "") for tool in self.library.tools]
+
     def _rows(self) -> list[Horizontal]:
         rows = []
-        for index, tool in enumerate(self.library.tools):
-            label = tool.name + ("  ⚡auto" if tool.auto_answer else "")
+        self._listed = self._row_labels()
+        for index, (tool, label) in enumerate(zip(self.library.tools, self._listed)):
             rows.append(Horizontal(
                 Checkbox(label, tool.enabled, id=f"tool-enabled-{index}", compact=True, classes="tool-toggle"),
                 Button("Edit", id=f"tool-edit-{index}", compact=True, classes="tool-edit"),
@@ -151,10 +155,14 @@ class ToolsPane(VerticalScroll):
         return value if value in {v for _, v in self._choice_options()} else "auto"
 
     async def _rebuild_list(self) -> None:
+        """Update the rows in place when the same tools are listed; remount them only when that changed."""
         tool_list = self.query_one("#tool-list")
         with self.prevent(Checkbox.Changed, Select.Changed):
-            await tool_list.remove_children()
-            await tool_list.mount_all(self._rows())
+            if self._listed != self._row_labels():
+                await tool_list.remove_children()
+                await tool_list.mount_all(self._rows())
+            for index, tool in enumerate(self.library.tools):
+                self.query_one(f"#tool-enabled-{index}", Checkbox).value = tool.enabled
             select = self.query_one("#tool-choice", Select)
             select.set_options(self._choice_options())
             select.value = self._valid_choice_value()

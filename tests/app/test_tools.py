@@ -1,0 +1,212 @@
+"""Pilot tests of the Tools pane and the function-call prompt against the real emulator on loopback."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+
+import pytest
+from textual.widgets import Button, Checkbox, Select, TextArea
+
+from rt_tui.core.tools import ToolLibrary
+from rt_tui.ui.app import make_app
+from rt_tui.ui.panes.call_prompt import CallPrompt
+from rt_tui.ui.panes.conversation import TurnView
+from rt_tui.ui.panes.tools import ToolsPane
+
+from app_helpers import received, settings_for, wait_for
+
+SIZE = (160, 48)
+TEXT = {"output_modalities": "text"}  # text replies: no speech synthesis needed
+
+
+def _app(emulator, dialect: str = "ga", **settings):
+    base = dataclasses.replace(settings_for(emulator.url, dialect), session=dict(TEXT), **settings)
+    return make_app(base, cursor_blink=False)
+
+
+async def _connected(pilot, app) -> None:
+    await wait_for(pilot, lambda: app.query_one("#status-state").has_class("-connected"), what="connected")
+    await wait_for(pilot, lambda: app.config.output_modalities == "text", what="the initial session.updated")
+
+
+async def _enable(pilot, app, emulator, name: str) -> dict:
+    """Tick `name` in the Tools pane (opened with F7); the session.update that follows."""
+    pane = app.query_one(ToolsPane)
+    if not pane.display:
+        await pilot.press("f7")
+    index = pane.library.names().index(name)
+    before = len(received(emulator, "session.update"))
+    await pilot.click(f"#tool-enabled-{index}")
+    await wait_for(pilot, lambda: len(received(emulator, "session.update")) > before, what="session.update")
+    await wait_for(pilot, lambda: any(t["name"] == name for t in app.config.tools), what="session.updated")
+    return received(emulator, "session.update")[-1]
+
+
+def _reply(app):
+    views = [v for v in app.query(TurnView) if v.turn.role == "assistant" and v.turn.kind == "message"]
+    return views and views[-1].turn.status == "completed" and views[-1].turn
+
+
+@pytest.mark.parametrize("dialect", ["ga", "beta"])
+async def test_enabling_a_tool_sends_it_in_session_update(emulator, dialect):
+    app = _app(emulator, dialect)
+    async with app.run_test(size=SIZE) as pilot:
+        await _connected(pilot, app)
+        update = await _enable(pilot, app, emulator, "get_weather")
+        weather = ToolLibrary.examples().get("get_weather").session_tool()
+        assert update["session"]["tools"] == [weather]
+        assert update["session"]["tool_choice"] == "auto"
+        if dialect == "ga":
+            assert update["session"]["type"] == "realtime" and update["session"]["output_modalities"] == ["text"]
+        else:
+            assert "type" not in update["session"] and update["session"]["modalities"] == ["text"]
+        assert app.query_one("#tool-enabled-1", Checkbox).value  # reflected from session.updated
+        # a forced tool choice names the function (beta: the name as a string, per the contract)
+        await pilot.click("#tool-choice")
+        select = app.query_one("#tool-choice", Select)
+        select.value = "function:get_weather"
+        await wait_for(pilot, lambda: received(emulator, "session.update")[-1]["session"]["tool_choice"]
+                       != "auto", what="forced tool choice")
+        expected = {"type": "function", "name": "get_weather"} if dialect == "ga" else "get_weather"
+        assert received(emulator, "session.update")[-1]["session"]["tool_choice"] == expected
+
+
+async def test_scripted_call_streams_then_manual_answer_gets_a_reply(emulator):
+    app = _app(emulator)
+    async with app.run_test(size=SIZE) as pilot:
+        await _connected(pilot, app)
+        await _enable(pilot, app, emulator, "get_weather")
+        await pilot.press("ctrl+o", *"what's the weather in Paris", "enter")
+        prompt = app.query_one(CallPrompt)
+        await wait_for(pilot, lambda: prompt.display and prompt.call and prompt.desk.ready(prompt.call),
+                       what="a pending get_weather call")
+        call = prompt.call
+        assert call.name == "get_weather" and json.loads(call.arguments) == {"location": "Paris"}
+        deltas = [e for e in emulator.sent if e.get("type") == "response.function_call_arguments.delta"]
+        assert len(deltas) > 1 and "".join(d["delta"] for d in deltas) == call.arguments  # streamed in pieces
+        assert "get_weather" in str(prompt.query_one("#call-title").render())
+        assert '"Paris"' in str(prompt.query_one("#call-arguments").render())
+        view = next(v for v in app.query(TurnView) if v.turn.kind == "function_call")
+        assert "pending" in str(view.query_one(".turn-status").render())
+        assert not received(emulator, "conversation.item.create")[1:]  # nothing answered by itself
+
+        app.query_one("#call-output", TextArea).load_text('{"temperature_c": 12, "conditions": "drizzle"}')
+        await pilot.click("#call-send")
+        reply = await wait_for(pilot, lambda: _reply(app), what="the reply after the output")
+        [output] = [e["item"] for e in received(emulator, "conversation.item.create")
+                    if e["item"]["type"] == "function_call_output"]
+        assert output == {"type": "function_call_output", "call_id": call.call_id,
+                          "output": '{"temperature_c": 12, "conditions": "drizzle"}'}
+        types = [e["type"] for e in emulator.received]
+        assert types.index("response.create", types.index("conversation.item.create", 1)) > 0
+        assert "drizzle" in reply.text
+        await wait_for(pilot, lambda: not prompt.display, what="the prompt to go away")
+        assert "pending" not in str(view.query_one(".turn-status").render())
+
+
+async def test_canned_output_fills_the_answer(emulator):
+    app = _app(emulator)
+    async with app.run_test(size=SIZE) as pilot:
+        await _connected(pilot, app)
+        await _enable(pilot, app, emulator, "get_weather")
+        await pilot.press("ctrl+o", *"weather in Oslo", "enter")
+        prompt = app.query_one(CallPrompt)
+        await wait_for(pilot, lambda: prompt.call and prompt.desk.ready(prompt.call), what="a pending call")
+        canned = app.query_one("#call-canned", Select)
+        assert canned.display
+        canned.value = 1  # the second canned output: snow
+        await pilot.pause()
+        assert "snow" in app.query_one("#call-output", TextArea).text
+        await pilot.click("#call-send")
+        reply = await wait_for(pilot, lambda: _reply(app), what="the reply")
+        assert "snow" in reply.text
+
+
+async def test_auto_answer_replies_without_asking(emulator):
+    app = _app(emulator)
+    async with app.run_test(size=SIZE) as pilot:
+        await _connected(pilot, app)
+        await _enable(pilot, app, emulator, "get_current_time")
+        await pilot.press("ctrl+o", *"what time is it in Tokyo", "enter")
+        reply = await wait_for(pilot, lambda: _reply(app) if "tool says" in (_reply(app) or _Empty).text else None,
+                               what="the reply to the auto answer")
+        [output] = [e["item"]["output"] for e in received(emulator, "conversation.item.create")
+                    if e["item"]["type"] == "function_call_output"]
+        assert json.loads(output)["timezone"] == "Asia/Tokyo"
+        assert "Asia/Tokyo" in reply.text
+        assert not app.query_one(CallPrompt).display
+
+
+async def test_required_tool_choice_and_the_calculator(emulator):
+    app = _app(emulator)
+    async with app.run_test(size=SIZE) as pilot:
+        await _connected(pilot, app)
+        await _enable(pilot, app, emulator, "calculate")
+        app.query_one("#tool-choice", Select).value = "required"
+        await wait_for(pilot, lambda: app.config.tool_choice == "required", what="tool_choice required applied")
+        await pilot.press("ctrl+o", *"(2 + 3) * sqrt(16)", "enter")
+        reply = await wait_for(pilot, lambda: _reply(app), what="the calculator's reply")
+        assert "result 20" in reply.text
+
+
+async def test_invalid_schema_is_refused_inline_and_nothing_is_sent(emulator):
+    app = _app(emulator)
+    async with app.run_test(size=SIZE) as pilot:
+        await _connected(pilot, app)
+        await pilot.press("f7")
+        pane = app.query_one(ToolsPane)
+        await pilot.click("#tool-add")
+        await pilot.press(*"lookup_order")
+        before_updates = len(received(emulator, "session.update"))
+        parameters = app.query_one("#tool-parameters", TextArea)
+        parameters.load_text('{"type": "object", "properties": {"id": {"type": "integr"}}}')
+        await pilot.pause()
+        error = app.query_one("#tool-error-parameters")
+        assert error.display and "properties.id.type" in str(error.render())
+        assert app.query_one("#tool-save").disabled
+        assert not await pane.save_editor()
+        parameters.load_text('{"type": "object", "properties": {')
+        await pilot.pause()
+        assert "not valid JSON" in str(error.render())
+        await pilot.pause(0.3)
+        assert len(received(emulator, "session.update")) == before_updates
+        assert pane.library.get("lookup_order") is None
+
+        parameters.load_text('{"type": "object", "properties": {"id": {"type": "integer"}}, "required": ["id"]}')
+        await pilot.pause()
+        assert not error.display
+        app.query_one("#tool-save", Button).press()
+        await wait_for(pilot, lambda: len(received(emulator, "session.update")) > before_updates, what="update")
+        tools = received(emulator, "session.update")[-1]["session"]["tools"]
+        assert [t["name"] for t in tools] == ["lookup_order"]
+        assert tools[0]["parameters"]["properties"]["id"] == {"type": "integer"}
+
+
+async def test_tools_persist_in_the_config_file_and_load_back(emulator, tmp_path):
+    from rt_tui.config import load_settings
+    import argparse
+
+    path = tmp_path / "config.toml"
+    path.write_text("# mine\n[session]\nvoice = \"cedar\"\n")
+    app = _app(emulator, config_path=path)
+    async with app.run_test(size=SIZE) as pilot:
+        await _connected(pilot, app)
+        await _enable(pilot, app, emulator, "calculate")
+    text = path.read_text()
+    assert text.startswith("# mine") and "[[tools]]" in text
+    settings = load_settings(argparse.Namespace(config=str(path), profile=None))
+    library = ToolLibrary.from_tables(settings.tools)
+    assert [t.name for t in library.enabled()] == ["calculate"]
+
+    emulator.received.clear()
+    again = make_app(dataclasses.replace(settings_for(emulator.url), session=dict(TEXT), tools=settings.tools),
+                     cursor_blink=False)
+    async with again.run_test(size=SIZE) as pilot:
+        await _connected(pilot, again)
+        first = received(emulator, "session.update")[0]
+        assert [t["name"] for t in first["session"]["tools"]] == ["calculate"]
+
+
+class _Empty:
+    text = ""

@@ -126,3 +126,25 @@ async def test_configured_key_never_in_inspector_or_its_export(tmp_path: Path) -
         assert not any(key in text for text in shown)
         await pilot.press("X")
         assert key not in pane.exported_path.read_text()
+
+
+async def test_app_record_flag_records_and_configured_key_is_redacted(tmp_path: Path) -> None:
+    """`--record FILE` in Settings starts a recording in the real app; the target's key is redacted in it."""
+    from rt_tui.config import Settings, Target
+    from rt_tui.core.events import Event
+    from rt_tui.ui.app import make_app
+
+    key = "Zq-app-configured-key-42"
+    path = tmp_path / "flag.jsonl"
+    settings = Settings(target=Target("local", "", "gpt-realtime", api_key=key), record=path)
+    app = make_app(settings, connect=False, cursor_blink=False)
+    async with app.run_test(size=(200, 50)) as pilot:
+        text = f"my key is {key}"
+        item = {"type": "message", "role": "user", "content": [{"type": "input_text", "text": text}]}
+        app.ingest(Event("client", "conversation.item.create", {"type": "conversation.item.create", "item": item}, 0.5))
+        pane = app.query_one(InspectorPane)
+        pane.flush()
+        await pilot.pause()
+        assert key not in pane.event_log.records()[0].text
+    recorded = path.read_text()
+    assert "my key is" in recorded and key not in recorded

@@ -136,7 +136,19 @@ class InspectorPane(Vertical):
 
     def on_mount(self) -> None:
         self.set_interval(self.flush_interval, self._flush_tick)
+        self._adopt_app_settings()
         self._update_status()
+
+    def _adopt_app_settings(self) -> None:
+        """Inside the rt-tui app: redact its configured key too, and honour `--record FILE`."""
+        settings = getattr(self.app, "settings", None)
+        target = getattr(settings, "target", None)
+        api_key = getattr(target, "api_key", None)
+        if isinstance(api_key, str) and api_key and api_key not in self.event_log.secrets:
+            self.event_log.secrets = (*self.event_log.secrets, api_key)
+        record = getattr(settings, "record", None)
+        if record and self.recorder is None:
+            self.start_recording(record)
 
     # ---- intake (flood control) -----------------------------------------------------------------------
 

@@ -19,7 +19,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from rt_tui.core.event_types import ALL_EVENT_TYPES
-from rt_tui.core.eventlog import PCM16_BYTES_PER_MS, LogRecord, is_error_event, item_id_of, response_id_of
+from rt_tui.core.eventlog import (
+    PCM16_BYTES_PER_MS,
+    LogRecord,
+    is_error_event,
+    item_id_of,
+    response_id_of,
+    search_term,
+)
 
 __all__ = ["EventFilter", "EventView", "Row", "is_error_event", "item_id_of", "response_id_of"]
 
@@ -72,7 +79,7 @@ class EventFilter:
             elif _looks_like_type(term):
                 types.append(term)
             else:
-                texts.append(term.lower())
+                texts.append(search_term(term))
         return cls(frozenset(directions), tuple(types), tuple(ids), tuple(texts))
 
     @property

@@ -7,6 +7,7 @@ is kept on the record. The ring keeps the newest `capacity` events; `total` and 
 from __future__ import annotations
 
 import json
+import sys
 from collections import deque
 from collections.abc import Iterable, Iterator
 from typing import Any
@@ -103,10 +104,11 @@ class LogRecord:
         self.t = event.t
         self.size = event.size
         self.audio_bytes = audio_bytes
-        self.item_id = item_id_of(payload)
-        self.response_id = response_id_of(payload)
+        self.item_id = _shared(item_id_of(payload))  # runs of deltas share one id string
+        self.response_id = _shared(response_id_of(payload))
         self.is_error = is_error_event(event.type, payload)
-        self.text = json.dumps(payload, ensure_ascii=False, separators=(",", ":"))
+        # ASCII JSON: one byte per character in memory (a single "‹" would make the whole string UCS-2)
+        self.text = json.dumps(payload, separators=(",", ":"))
         self._lower: str | None = None
 
     @property
@@ -119,7 +121,7 @@ class LogRecord:
 
     @property
     def search_text(self) -> str:
-        """Lower-cased payload JSON, computed on first use (only searches pay for it)."""
+        """Lower-cased payload JSON (non-ASCII as \\u escapes; see `search_term`), computed on first use."""
         if self._lower is None:
             self._lower = self.text.lower()
         return self._lower
@@ -140,6 +142,15 @@ class LogRecord:
     @property
     def total_size(self) -> int:
         return self.size
+
+
+def search_term(text: str) -> str:
+    """`text` as it appears in a record's `search_text` (lower case, JSON-escaped like the stored payload)."""
+    return json.dumps(text.lower())[1:-1]
+
+
+def _shared(value: Any) -> str | None:
+    return sys.intern(value) if isinstance(value, str) else None
 
 
 def item_id_of(payload: dict[str, Any]) -> str | None:

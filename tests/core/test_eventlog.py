@@ -207,3 +207,15 @@ def test_partial_type_matches_as_prefix_known_type_exactly() -> None:
     view = EventView(EventFilter.parse("conversation.item.ad"))
     view.add(records)
     assert [r.type for r in view.rows] == ["conversation.item.added"]
+
+
+def test_search_finds_non_ascii_and_quoted_text() -> None:
+    records = EventLog().extend([
+        ev("client", "conversation.item.create", item={"content": [{"type": "input_text", "text": 'Crème brûlée, "please"'}]}),
+        ev("server", "rate_limits.updated"),
+    ])
+    for query in ["brûlée", "crème", '"brûlée, \\"please\\""', "BRÛLÉE"[:3]]:
+        view = EventView(EventFilter.parse(query))
+        view.add(records)
+        assert [r.type for r in view.rows] == ["conversation.item.create"], query
+    assert records[0].payload["item"]["content"][0]["text"] == 'Crème brûlée, "please"'

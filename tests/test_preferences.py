@@ -109,14 +109,26 @@ async def test_unknown_saved_theme_falls_back_to_the_default(tmp_path):
 
 
 async def run_palette(pilot, app: App, query: str) -> None:
+    """Open the command palette, type `query`, wait for the first hit, run it."""
+    from textual.command import CommandPalette
+    from textual.widgets import OptionList
+
     await pilot.press("ctrl+p")
-    await pilot.pause()
+    await wait_until(pilot, lambda: isinstance(app.screen, CommandPalette))
     await pilot.press(*query)
-    for _ in range(20):
-        await pilot.pause(0.05)
+    await wait_until(pilot, lambda: app.screen.query_one(OptionList).option_count > 0
+                     and query.split()[-1] in str(app.screen.query_one(OptionList).get_option_at_index(0).prompt))
     await pilot.press("enter")
-    for _ in range(5):
-        await pilot.pause(0.05)
+    await wait_until(pilot, lambda: not isinstance(app.screen, CommandPalette))
+    await pilot.pause()
+
+
+async def wait_until(pilot, predicate, timeout: float = 10.0) -> None:
+    for _ in range(int(timeout / 0.02)):
+        if predicate():
+            return
+        await pilot.pause(0.02)
+    raise AssertionError(f"timed out waiting for {predicate}")
 
 
 async def test_palette_saves_current_settings_to_a_new_profile(tmp_path):
@@ -124,6 +136,7 @@ async def test_palette_saves_current_settings_to_a_new_profile(tmp_path):
     async with app.run_test() as pilot:
         await run_palette(pilot, app, "office")
         config = tmp_path / "config.toml"
+        await wait_until(pilot, lambda: "office" in read_profiles(config))
         office = read_profiles(config)["office"]
         assert (office.provider, office.endpoint, office.deployment) == ("azure", "https://work.openai.azure.com", "rt")
         assert office.api_key_env == "WORK_KEY"
@@ -137,6 +150,7 @@ async def test_palette_switches_profile_through_the_app(tmp_path):
     app = make_host(tmp_path, profile="work", env={"WORK_KEY": "k"})
     async with app.run_test() as pilot:
         await run_palette(pilot, app, "switch to emu")
+        await wait_until(pilot, lambda: app.switched)
         assert app.switched == ["emu"]
 
 
@@ -156,3 +170,25 @@ async def test_without_a_config_file_a_headless_app_reads_and_writes_nothing(tmp
         app.theme = "rt-daylight"
         await pilot.pause()
     assert default.read_text(encoding="utf-8") == 'theme = "rt-ember"\n'
+
+
+async def test_the_playground_app_applies_preferences_and_saves_profiles(tmp_path):
+    from rt_tui.config import Target
+    from rt_tui.ui.app import make_app
+
+    config = tmp_path / "config.toml"
+    config.write_text('# mine\ntheme = "rt-daylight"\n\n[keymap]\n"toggle_listening" = "f6"\n"quit" = "ctrl+w"\n',
+                      encoding="utf-8")
+    settings = Settings(target=Target("local", "", "gpt-realtime"), config_path=config)
+    app = make_app(settings, connect=False, cursor_blink=False)
+    async with app.run_test(size=(160, 48)) as pilot:
+        assert app.theme == "rt-daylight"
+        notes = "\n".join(str(note.message) for note in app._notifications)
+        assert "'f6' would trigger both 'reconnect' and 'toggle_listening'" in notes
+        assert app.active_bindings["ctrl+w"].binding.id == "quit" and "ctrl+q" not in app.active_bindings
+        assert app.active_bindings["f5"].binding.id == "toggle_listening"  # the conflicting remap was not applied
+        await run_palette(pilot, app, "lab")
+        await wait_until(pilot, lambda: "lab" in read_profiles(config))
+        saved = read_profiles(config)["lab"]
+        assert saved.local is True and saved.model == "gpt-realtime"
+        assert "# mine" in config.read_text(encoding="utf-8")

@@ -16,7 +16,6 @@ import fnmatch
 import re
 import shlex
 from dataclasses import dataclass
-from typing import Any
 
 from rt_tui.core.event_types import ALL_EVENT_TYPES
 from rt_tui.core.eventlog import (

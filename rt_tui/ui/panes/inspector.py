@@ -13,68 +13,23 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any, ClassVar
 
-from rich.console import Group
-from rich.json import JSON
-from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical, VerticalScroll
-from textual.suggester import Suggester
-from textual.widget import Widget
 from textual.widgets import Input, Static
 
-from rt_tui.core.event_types import ALL_EVENT_TYPES
 from rt_tui.core.event_view import EventFilter, EventView
 from rt_tui.core.eventlog import DEFAULT_CAPACITY, EventLog, LogRecord
 from rt_tui.core.events import Event
 from rt_tui.core.recording import Recorder, record_line, write_jsonl
 from rt_tui.core.sdk_code import sdk_call_code
-from rt_tui.ui.panes.inspector_rows import EventRows, Row, human_size
+from rt_tui.ui.panes.inspector_parts import FilterSuggester, StatusLine, detail_renderable
+from rt_tui.ui.panes.inspector_rows import EventRows
 
 FLUSH_BUDGET_S = 0.015  # longest a flush may hold the event loop
 FLUSH_CHUNK = 256
 CATCH_UP_DELAY_S = 0.005  # between budgeted flushes while a backlog remains
-
-FILTER_WORDS: tuple[str, ...] = (
-    "dir:client", "dir:server", "id:",
-    *sorted({t.split(".")[0] + ".*" for t in ALL_EVENT_TYPES if "." in t}), "*.delta", "*.done",
-    *ALL_EVENT_TYPES,
-)
-
-
-class FilterSuggester(Suggester):
-    """Completes the last word of the filter with a known event type, a wildcard or a keyword."""
-
-    def __init__(self) -> None:
-        super().__init__(use_cache=False, case_sensitive=True)
-
-    async def get_suggestion(self, value: str) -> str | None:
-        head, _, last = value.rpartition(" ")
-        if not last:
-            return None
-        for word in FILTER_WORDS:
-            if word.startswith(last) and word != last:
-                return f"{head} {word}" if head else word
-        return None
-
-
-class StatusLine(Widget):
-    """One line of text; updating it repaints only itself (a Static would re-layout the whole screen)."""
-
-    DEFAULT_CSS = "StatusLine { height: 1; width: 1fr; }"
-
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        self.text = ""
-
-    def set_text(self, text: str) -> None:
-        if text != self.text:
-            self.text = text
-            self.refresh()
-
-    def render(self) -> str:
-        return self.text
 
 
 class InspectorPane(Vertical):
@@ -367,15 +322,3 @@ class InspectorPane(Vertical):
             return
         self.exported_path = path
         self.notify(f"Exported {count:,} events to {path}", timeout=6)
-
-
-def detail_renderable(row: Row | LogRecord, record: LogRecord) -> Group:
-    event = record.event
-    arrow = "↑ sent" if event.direction == "client" else "↓ received"
-    title = f"{arrow} {event.type} · {event.t * 1000:,.0f} ms · {human_size(event.size)} · #{record.seq + 1:,}"
-    if row.grouped:
-        title += f"\nevent {row.records.index(record) + 1:,} of a run of {row.count:,} (space expands or collapses)"
-    parts: list[Any] = [Text(title, style="bold"), JSON(json.dumps(event.payload, ensure_ascii=False), indent=2)]
-    if event.direction == "client":
-        parts += [Text("\nPython SDK (k copies):", style="bold"), Text(sdk_call_code(event.payload))]
-    return Group(*parts)

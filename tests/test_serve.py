@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
 import os
 import re
 import shlex
@@ -58,20 +59,44 @@ def test_other_hosts_are_warned_about(host):
     assert warning is not None and host in warning and "credentials" in warning
 
 
-def test_rt_tui_serve_answers_with_the_browser_page(tmp_path):
+async def test_rt_tui_serve_answers_with_the_browser_page_and_runs_the_app_per_tab(tmp_path):
     config = tmp_path / "config.toml"
     config.write_text("local = true\n", encoding="utf-8")
     env = {**os.environ, "COLUMNS": "400", "NO_COLOR": "1", "RT_TUI_CONFIG": str(config)}
     process = subprocess.Popen([sys.executable, "-m", "rt_tui.cli", "serve", "--port", "0", "--local"], stdout=subprocess.PIPE,
                                stderr=subprocess.STDOUT, text=True, env=env)
     try:
-        url = _wait_for_url(process)
-        page = _get(url + "/")
+        url = await asyncio.to_thread(_wait_for_url, process)
+        page = await asyncio.to_thread(_get, url + "/")
         assert url.replace("http://", "ws://") + "/ws" in page
         assert "rt-tui" in page
+        screen = await _first_screen(url.replace("http://", "ws://") + "/ws?width=100&height=30", b"LOCAL EMULATOR")
+        assert b"\x1b[" in screen  # a terminal stream: the app itself is running behind the page
     finally:
         process.terminate()
         process.wait(timeout=10)
+
+
+async def _first_screen(ws_url: str, expected: bytes, timeout: float = 60.0) -> bytes:
+    """What a browser tab receives until `expected` appears on the app's screen."""
+    import aiohttp
+
+    received = b""
+
+    async def collect(websocket: aiohttp.ClientWebSocketResponse) -> None:
+        nonlocal received
+        while expected not in received:
+            message = await websocket.receive()
+            if message.type == aiohttp.WSMsgType.BINARY:
+                received += message.data
+            elif message.type == aiohttp.WSMsgType.TEXT:
+                received += message.data.encode()
+            else:
+                raise AssertionError(f"the app's websocket ended ({message.type}) before showing {expected!r}")
+
+    async with aiohttp.ClientSession() as session, session.ws_connect(ws_url) as websocket:
+        await asyncio.wait_for(collect(websocket), timeout)
+    return received
 
 
 def _wait_for_url(process: subprocess.Popen[str]) -> str:

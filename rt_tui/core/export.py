@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import pprint
-from typing import Protocol
+from typing import Mapping, Protocol
 
 from rt_tui.core.conversation import Conversation, Turn, Usage
 from rt_tui.core.dialect import Dialect
@@ -102,8 +102,19 @@ def _fenced(text: str, language: str) -> str:
 # ------------------------------------------------------------------------------------------- code
 
 
-def session_code(config: SessionConfig, target: TargetLike) -> str:
-    """A short Python script that connects like rt-tui does and sends this configuration."""
+def session_code(config: SessionConfig, target: TargetLike, function_outputs: Mapping[str, str] | None = None) -> str:
+    """A short Python script that connects like rt-tui does and sends this configuration.
+
+    With tools in the session, the script also takes a prompt (`python snippet.py "weather in Paris?"`) and
+    answers the model's function calls with `function_outputs` (name → output text: the playground's canned
+    outputs), the way the protocol wants it: output items, then a new `response.create`.
+    """
+    if config.tools:
+        return _with_tools(_session_code_lines(config, target), config, dict(function_outputs or {}))
+    return "\n".join(_session_code_lines(config, target))
+
+
+def _session_code_lines(config: SessionConfig, target: TargetLike) -> list[str]:
     beta = target.dialect == "beta"
     session = config.to_beta_session() if beta else config.to_ga_session()
     client_lines, imports, key_note = _client(target)
@@ -138,6 +149,66 @@ def session_code(config: SessionConfig, target: TargetLike) -> str:
         "",
         'if __name__ == "__main__":',
         "    asyncio.run(main())",
+        "",
+    ]
+    return lines
+
+
+_PLAIN_LOOP = [
+    "        async for event in connection:",
+    "            print(event.type)",
+    '            if event.type == "error":',
+    "                print(event.error.message)",
+    '            if event.type in ("session.updated", "error"):',
+    "                break",
+]
+_TOOLS_LOOP = [
+    '        prompt = " ".join(sys.argv[1:])  # without one, stop once the session is configured',
+    "        async for event in connection:",
+    "            print(event.type)",
+    '            if event.type == "error":',
+    "                print(event.error.message)",
+    "                break",
+    '            if event.type == "session.updated":',
+    "                if not prompt:",
+    "                    break",
+    "                await connection.conversation.item.create(item={",
+    '                    "type": "message", "role": "user", "content": [{"type": "input_text", "text": prompt}]})',
+    "                await connection.response.create()",
+    '            elif event.type == "response.done":',
+    "                output = event.response.output or []",
+    '                calls = [item for item in output if item.type == "function_call"]',
+    "                for item in output:",
+    '                    if item.type == "message":',
+    '                        print("assistant:", " ".join(part.text or part.transcript or "" for part in item.content))',
+    "                for call in calls:",
+    '                    print(f"function call: {call.name}({call.arguments})")',
+    "                    await answer(connection, call)",
+    "                if not calls:",
+    "                    break",
+    "                await connection.response.create()  # the model continues with the outputs",
+]
+
+
+def _with_tools(lines: list[str], config: SessionConfig, outputs: dict[str, str]) -> str:
+    """The plain script, plus answering function calls with the playground's outputs."""
+    names = [tool["name"] for tool in config.tools]
+    table = {name: outputs.get(name, '{"error": "not implemented in this script"}') for name in names}
+    start = lines.index(_PLAIN_LOOP[0])
+    lines = lines[:start] + _TOOLS_LOOP + lines[start + len(_PLAIN_LOOP):]
+    lines.insert(lines.index("import os") + 1, "import sys")
+    main = lines.index("async def main() -> None:")
+    lines[main:main] = [
+        "# What each function returns in this script (rt-tui's canned outputs): put your real code here.",
+        f"FUNCTION_OUTPUTS = {_literal(table, 19)}",
+        "",
+        "",
+        "async def answer(connection, call) -> None:",
+        '    """Send a function call\'s output item (a new response.create follows once all are sent)."""',
+        "    output = FUNCTION_OUTPUTS[call.name]",
+        "    await connection.conversation.item.create(",
+        '        item={"type": "function_call_output", "call_id": call.call_id, "output": output})',
+        "",
         "",
     ]
     return "\n".join(lines)

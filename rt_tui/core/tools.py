@@ -222,6 +222,10 @@ class ToolLibrary:
         """`SessionConfig.tools` for this library: the enabled functions."""
         return [tool.session_tool() for tool in self.enabled()]
 
+    def canned_answers(self) -> dict[str, str]:
+        """Name → first canned output of each enabled function that has one (for "view code")."""
+        return {tool.name: tool.canned_outputs[0] for tool in self.enabled() if tool.canned_outputs}
+
     def reflect_session(self, session_tools: Iterable[dict[str, Any]]) -> ToolLibrary:
         """Match the functions a session reports: those listed are enabled (unknown ones added), the rest not."""
         listed = {str(tool.get("name")): tool for tool in session_tools if isinstance(tool, dict)}

@@ -61,7 +61,8 @@ async def test_enabling_a_tool_sends_it_in_session_update(emulator, dialect):
             assert update["session"]["type"] == "realtime" and update["session"]["output_modalities"] == ["text"]
         else:
             assert "type" not in update["session"] and update["session"]["modalities"] == ["text"]
-        assert app.query_one("#tool-enabled-1", Checkbox).value  # reflected from session.updated
+        boxes = [app.query_one(f"#tool-enabled-{i}", Checkbox).value for i in range(3)]
+        assert boxes == [False, True, False]  # reflected from session.updated
         # a forced tool choice names the function (beta: the name as a string, per the contract)
         await pilot.click("#tool-choice")
         select = app.query_one("#tool-choice", Select)

@@ -270,8 +270,9 @@ class ToolsPane(VerticalScroll):
         if self.query_one("#tool-editor").display:
             self.validate_editor()
 
-    def on_input_submitted(self, event: Input.Submitted) -> None:
+    async def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
+        await self.save_editor()
 
     def on_text_area_changed(self, event: TextArea.Changed) -> None:
         event.stop()

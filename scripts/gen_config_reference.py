@@ -57,6 +57,8 @@ FILE_ONLY_KEYS = {
     "[session]": "session settings, below; applied on connect",
     "[profiles.NAME]": "a named target: any key of this table plus `[profiles.NAME.session]`; `rt-tui --profile NAME`",
     "[keymap]": "binding id → keys, e.g. `\"quit\" = \"ctrl+w\"`; conflicts and unknown ids are reported at startup",
+    "[[tools]]": "the Tools pane's functions (F7), saved there automatically (a profile may have its own "
+                 "`[[profiles.NAME.tools]]`); see Tools below",
 }
 SESSION_MEANINGS = {
     "instructions": "system instructions for the model",

@@ -5,7 +5,7 @@ pcm16 mono 24 kHz on both sides. PortAudio runs the stream callbacks on its own 
   hops threads if it needs to (the voice loop uses `loop.call_soon_threadsafe`);
 * the speaker callback pulls from the jitter buffer and counts, per item, exactly how many samples it
   wrote to the device. Every written sample is played (the stream is never aborted), so that count is
-  what the user heard once the device latency (≈ 20-30 ms on PulseAudio) has passed — the value for
+  what the user heard once the device latency (`output_latency_s`, ≈ 40 ms) has passed — the value for
   `conversation.item.truncate.audio_end_ms`.
 `flush()` drops everything not yet written (barge-in); later audio of a flushed item is ignored.
 Muted or half-duplex-gated microphone blocks are sent as silence, so server VAD still sees time pass.
@@ -32,6 +32,10 @@ BLOCK_SAMPLES = SAMPLE_RATE * BLOCK_MS // 1000
 # Speaker blocks are shorter: the device buffers ~2 blocks, so 10 ms blocks make a barge-in silent
 # within ~30 ms (20 ms blocks: ~60 ms) at 100 callbacks/s, still cheap.
 OUTPUT_BLOCK_MS = 10
+# Device buffering requested from PortAudio. Python callbacks share the GIL with the app (UI, SDK), so
+# a little slack avoids gaps when the process is busy; the speaker's cost is barge-in delay.
+OUTPUT_LATENCY_S = 0.04
+INPUT_LATENCY_S = 0.08
 ECHO_TAIL_S = 0.15  # half-duplex keeps the mic gated this long after the last assistant sample
 STALL_S = 1.0  # a running stream without callbacks for this long has lost its device
 
@@ -63,6 +67,8 @@ class AudioEngine:
         half_duplex: bool = False,
         prebuffer_ms: int = 0,
         output_block_ms: int = OUTPUT_BLOCK_MS,
+        output_latency: float | str = OUTPUT_LATENCY_S,
+        input_latency: float | str = INPUT_LATENCY_S,
         device_rate: int | None = None,
         on_problem: Callable[[str], None] | None = None,
     ) -> None:
@@ -72,6 +78,10 @@ class AudioEngine:
         self.half_duplex = half_duplex
         self.prebuffer_ms = prebuffer_ms
         self.output_block_ms = output_block_ms
+        self.output_latency = output_latency
+        self.input_latency = input_latency
+        self.overflows = 0  # microphone blocks PortAudio reported as overflowed (audio lost)
+        self.underruns = 0  # speaker blocks PortAudio reported as underflowed (audible gaps)
         self.forced_device_rate = device_rate  # e.g. 48000 to exercise resampling on any device
         self.on_problem = on_problem
         self.mic_muted = False
@@ -158,7 +168,7 @@ class AudioEngine:
                 device=device.index,
                 channels=1,
                 dtype="int16",
-                latency="low",
+                latency=self.output_latency if kind == "output" else self.input_latency,
                 callback=callback,
                 finished_callback=lambda: self._finished(kind),
             )
@@ -205,6 +215,8 @@ class AudioEngine:
 
     def _input_callback(self, indata: Any, frames: int, time_info: Any, status: Any) -> None:
         self._last_callback["input"] = time.monotonic()
+        if status and status.input_overflow:
+            self.overflows += 1
         samples = np.frombuffer(indata, dtype="<i2")
         if self._in_resampler is not None:
             samples = self._in_resampler.process(samples)
@@ -242,6 +254,8 @@ class AudioEngine:
     def _output_callback(self, outdata: Any, frames: int, time_info: Any, status: Any) -> None:
         now = time.monotonic()
         self._last_callback["output"] = now
+        if status and status.output_underflow:
+            self.underruns += 1
         out = np.zeros(frames, dtype=np.int16)
         filled = 0
         with self._lock:

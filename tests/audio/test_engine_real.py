@@ -71,13 +71,13 @@ def test_speaker_plays_jittery_deltas_without_gaps_and_counts_every_sample(engin
     recording = SpeakerRecording(2.5, tmp_path / "out.wav")
     time.sleep(0.3)
 
-    def deliver() -> None:  # uneven delta sizes and arrival times, ahead of real time like the service
+    def deliver() -> None:  # uneven delta sizes and arrival times, 3-5x faster than real time like the service
         rng = np.random.default_rng(7)
         pos = 0
         for size in [2400, 3600, 1234, 6000, 4321, 6000, 6000, 2000, 6000]:
             engine.play("item_a", signal[pos : pos + size].tobytes())
             pos += size
-            time.sleep(float(rng.uniform(0.0, 0.05)))
+            time.sleep(size / RATE / float(rng.uniform(3.0, 5.0)))
         engine.play("item_a", signal[pos:].tobytes())
 
     threading.Thread(target=deliver).start()

@@ -52,7 +52,8 @@ async def test_spoken_question_gets_vad_events_and_the_reply_plays_intact(tmp_pa
 
     # The utterance reached the emulator bit for bit, and the VAD edges are where the speech really is.
     offset, correlation = find_offset(appended, speech)
-    assert correlation > 0.999 and np.array_equal(appended[offset : offset + len(speech)], speech)
+    assert correlation > 0.999, f"overflows reported by PortAudio: {s.engine.overflows}"
+    assert np.array_equal(appended[offset : offset + len(speech)], speech)
     onset_ms, end_ms = speech_edges_ms(speech)
     true_start = offset * 1000 / RATE + onset_ms
     assert abs(started["audio_start_ms"] + 300 - true_start) <= 20, (started, true_start)
@@ -62,7 +63,7 @@ async def test_spoken_question_gets_vad_events_and_the_reply_plays_intact(tmp_pa
     sent = s.audio_sent(item_id)
     assert len(sent) > RATE
     at, correlation = find_offset(out, sent)
-    assert correlation > 0.999
+    assert correlation > 0.999, f"underruns reported by PortAudio: {s.engine.underruns}"
     played = out[at : at + len(sent)]
     assert np.array_equal(played, sent)
     assert longest_zero_run(played) <= max(BLOCK_SAMPLES, longest_zero_run(sent))
@@ -92,7 +93,7 @@ async def test_barge_in_silences_the_reply_and_truncates_at_what_was_played(tmp_
     played = out[at : at + len(sent)]
     heard = first_difference(played, sent)
     heard_ms = heard * 1000 / RATE
-    assert abs(truncate["audio_end_ms"] - heard_ms) <= 20, (truncate["audio_end_ms"], heard_ms)
+    assert abs(truncate["audio_end_ms"] - heard_ms) <= 20, (truncate["audio_end_ms"], heard_ms, s.engine.underruns)
     assert 1200 < heard_ms < len(sent) * 1000 / RATE - 500
     # Silence right after the cut (the reply to "stop please" comes later, after its own turn ends).
     assert not np.any(played[heard + 3 * BLOCK_SAMPLES : heard + RATE // 2]), "audio kept playing after the barge-in"

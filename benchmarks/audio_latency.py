@@ -1,6 +1,6 @@
 """Voice latencies and CPU of the app's audio path, on the virtual PulseAudio. Prints figures.
 
-    .venv/bin/python benchmarks/audio_latency.py [--rounds N]
+    .venv/bin/python benchmarks/audio_latency.py [--rounds N] [--output-latency low|SECONDS]
 
 Starts its own virtual sound system (tools/virtual-audio) and an emulator in a separate process
 (`rt-tui emulator`), so the CPU figure is the app side only: RealtimeWorker (real openai SDK),
@@ -58,14 +58,14 @@ def summary(values_ms: list[float]) -> str:
     return f"median {statistics.median(ordered):6.1f} ms   p95 {p95:6.1f} ms   max {ordered[-1]:6.1f} ms   (n={len(ordered)})"
 
 
-async def measure(url: str, rounds: int, speech_wav: Path) -> None:
+async def measure(url: str, rounds: int, speech_wav: Path, output_latency: float | str) -> None:
     from rt_tui.config import resolve_target_for_emulator
     from rt_tui.core.audio import AudioEngine
     from rt_tui.core.connection import RealtimeWorker
     from rt_tui.core.session import SessionConfig
     from rt_tui.core.voice_loop import VoiceLoop
 
-    engine = AudioEngine()
+    engine = AudioEngine(output_latency=output_latency)
     arrivals: dict[str, list[float]] = {}
     mic_stamps: list[float] = []
     append_sent: list[float] = []
@@ -136,6 +136,8 @@ async def measure(url: str, rounds: int, speech_wav: Path) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--output-latency", default=None,
+                        help="speaker buffering: 'low' (PortAudio's lowest) or seconds (default: the engine's)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="rtb") as state_dir:
         start_virtual_audio(state_dir)
@@ -143,7 +145,11 @@ def main() -> None:
         try:
             speech = Path(state_dir) / "stop.wav"
             subprocess.run([str(TOOL), "say", "Stop, please wait", str(speech)], check=True)
-            asyncio.run(measure(url, args.rounds, speech))
+            from rt_tui.core.audio import OUTPUT_LATENCY_S
+
+            latency = args.output_latency or OUTPUT_LATENCY_S
+            latency = latency if latency in ("low", "high") else float(latency)
+            asyncio.run(measure(url, args.rounds, speech, latency))
         finally:
             emulator.terminate()
             emulator.wait(10)

@@ -84,7 +84,7 @@ class RtTuiApp(App[int]):
         connect: bool = True,
         clock: Callable[[], float] = time.monotonic,
         cursor_blink: bool = True,
-        autoapply_delay_s: float | None = None,
+        autoapply_delay_s: float = 2.0,
         audio: bool = True,
     ) -> None:
         super().__init__()
@@ -107,6 +107,7 @@ class RtTuiApp(App[int]):
         self._render_timer: Any = None
         self._autoapply_timer: Any = None
         self._voice_locked = False
+        self.sessions_reflected = 0  # session.created/updated events shown in the form (tests wait on it)
 
     def _initial_config(self) -> SessionConfig:
         try:
@@ -273,6 +274,7 @@ class RtTuiApp(App[int]):
         if self.config.temperature is not None and server.temperature is None:
             server = server.model_copy(update={"temperature": self.config.temperature})
         self.config = self.desired = server
+        self.sessions_reflected += 1
         self.call_later(self.main.query_one(ToolsPane).reflect, server)
         self.settings_pane.reflect(server)
         self.instructions_pane.reflect_server(server.instructions)
@@ -350,11 +352,14 @@ class RtTuiApp(App[int]):
             pane.mark_pending()
 
     def on_instructions_pane_edited(self, _: InstructionsPane.Edited) -> None:
-        if self.autoapply_delay_s is None:
-            return
         if self._autoapply_timer is not None:
             self._autoapply_timer.stop()
-        self._autoapply_timer = self.set_timer(self.autoapply_delay_s, self.action_apply_instructions)
+        self._autoapply_timer = self.set_timer(self.autoapply_delay_s, self._autoapply)
+
+    def _autoapply(self) -> None:
+        self._autoapply_timer = None
+        if self.instructions_pane.state == "edited":
+            self.action_apply_instructions()
 
     def load_preset(self, text: str) -> None:
         self.instructions_pane.load(text)
@@ -423,7 +428,8 @@ class RtTuiApp(App[int]):
         elif state == "listening":
             button.label = "Stop listening"
         else:
-            button.label = "Talk (push-to-talk)" if self.host.push_to_talk else "Start listening"
+            push_to_talk = self.desired.turn_detection.type == "none"
+            button.label = "Talk (push-to-talk)" if push_to_talk else "Start listening"
         button.set_class(state != "idle", "-listening")
 
     def on_voice_message(self, message: VoiceMessage) -> None:

@@ -17,6 +17,7 @@ SIZE = (160, 48)
 async def _connected(pilot, app) -> None:
     await wait_for(pilot, lambda: app.query_one("#status-state").has_class("-connected"), what="connected")
     await wait_for(pilot, lambda: app.query_one("StatusBar").session_started is not None, what="session.created")
+    await wait_for(pilot, lambda: app.sessions_reflected >= 2, what="the first session.updated")
 
 
 async def test_message_input_focused_and_reply_streams_with_latency(emulator):

@@ -51,9 +51,9 @@ async def test_listen_button_sends_the_microphone_and_the_spoken_turn_appears(em
             await wait_for(pilot, lambda: received(emulator, "input_audio_buffer.append"), what="mic appends")
             await wait_for(pilot, lambda: (app.query_one("StatusBar").mic_level or 0) > 0.001, what="a mic level")
             await wait_for(pilot, lambda: any(v.turn.role == "user" and v.turn.has_audio for v in app.query(TurnView)),
-                           timeout=20, what="a spoken user turn")
+                           timeout=40, what="a spoken user turn")
             await wait_for(pilot, lambda: any(v.turn.role == "assistant" and v.turn.text
-                                              for v in app.query(TurnView)), timeout=20, what="a reply")
+                                              for v in app.query(TurnView)), timeout=40, what="a reply")
         finally:
             player.wait(timeout=30)
         await pilot.press("f5")

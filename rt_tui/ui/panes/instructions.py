@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Any, Literal
 
 from textual.app import ComposeResult
-from textual.containers import Vertical
+from textual.containers import Horizontal, Vertical
 from textual.message import Message
-from textual.widgets import Label, TextArea
+from textual.widgets import Checkbox, Label, TextArea
 
 ApplyState = Literal["applied", "edited", "pending", "rejected"]
 
@@ -25,7 +25,7 @@ class InstructionsPane(Vertical):
     ALLOW_MAXIMIZE = True
 
     class Edited(Message):
-        """The text changed by the user (used for the optional idle auto-apply)."""
+        """The text changed while auto-apply is on: the app applies it after an idle delay."""
 
     def __init__(self, text: str = "", **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -35,10 +35,14 @@ class InstructionsPane(Vertical):
         self.editor = TextArea(text, id="instructions-editor", soft_wrap=True, show_line_numbers=False,
                                placeholder="How should the assistant behave? Ctrl+S applies.")
         self.state_label = Label("", id="instructions-state")
+        self.autoapply = Checkbox("auto-apply", False, id="instructions-autoapply", compact=True,
+                                  tooltip="Apply the instructions after a short pause in typing")
 
     def compose(self) -> ComposeResult:
         yield self.editor
-        yield self.state_label
+        with Horizontal(id="instructions-footer"):
+            yield self.state_label
+            yield self.autoapply
 
     def on_mount(self) -> None:
         self._show_state("applied")
@@ -76,7 +80,7 @@ class InstructionsPane(Vertical):
         event.stop()
         if self.state != "pending":
             self._refresh_edited()
-        if self.editor.text != self.applied_text:
+        if self.editor.text != self.applied_text and self.autoapply.value:
             self.post_message(self.Edited())
 
     def _refresh_edited(self) -> None:

@@ -1,0 +1,135 @@
+"""More playground flows: auto-apply, rejection, copy, voice lock, function calls, reset, batched rendering."""
+
+from __future__ import annotations
+
+from app_helpers import received, settings_for, wait_for
+from textual.widgets import Select, TextArea
+
+from rt_tui.config import Settings, Target
+from rt_tui.core.connection import RealtimeWorker
+from rt_tui.core.events import Event
+from rt_tui.core.session import SessionConfig
+from rt_tui.ui.app import make_app
+from rt_tui.ui.panes.conversation import TurnView
+from rt_tui.ui.panes.instructions import InstructionsPane
+
+SIZE = (160, 48)
+
+WEATHER_TOOL = {"type": "function", "name": "get_weather", "description": "Current weather for a city",
+                "parameters": {"type": "object", "properties": {"location": {"type": "string"}},
+                               "required": ["location"]}}
+
+
+async def _connected(pilot, app) -> None:
+    await wait_for(pilot, lambda: app.status_bar.session_started is not None, what="session.created")
+    # session.created, then the session.updated answering the worker's first session.update
+    await wait_for(pilot, lambda: app.sessions_reflected >= 2 and app._awaiting is None, what="configured")
+
+
+def _finished_assistant(app):
+    return [v for v in app.query(TurnView) if v.turn.role == "assistant" and v.turn.status == "completed"]
+
+
+async def test_auto_apply_sends_after_an_idle_pause(emulator):
+    app = make_app(settings_for(emulator.url), cursor_blink=False, audio=False, autoapply_delay_s=0.3)
+    async with app.run_test(size=SIZE) as pilot:
+        await _connected(pilot, app)
+        pane = app.query_one(InstructionsPane)
+        pane.autoapply.value = True
+        app.query_one("#instructions-editor", TextArea).focus()
+        before = len(received(emulator, "session.update"))
+        await pilot.press(*"Be brief.")
+        await wait_for(pilot, lambda: pane.state == "applied" and pane.applied_text == "Be brief.", what="auto-applied")
+        updates = received(emulator, "session.update")[before:]
+        assert [u["session"]["instructions"] for u in updates] == ["Be brief."]  # one update, not one per key
+
+
+async def test_rejected_update_shows_the_servers_reason():
+    """The emulator never refuses instructions, so the server's answer is replayed into a real, unconnected worker."""
+    settings = Settings(target=Target("local", "http://127.0.0.1:9", "gpt-realtime"))
+    app = make_app(settings, connect=False, cursor_blink=False, audio=False)
+    async with app.run_test(size=SIZE) as pilot:
+        app.host.worker = RealtimeWorker(settings.target, app.config, lambda e: None, lambda s: None)
+        pane = app.query_one(InstructionsPane)
+        pane.load("Whisper everything.")
+        await pilot.press("ctrl+s")
+        assert pane.state == "pending"
+        app.ingest(Event("client", "session.update", {"type": "session.update", "event_id": "evt_1"}, 1.0))
+        app.ingest(Event("server", "error", {"type": "error", "error": {
+            "type": "invalid_request_error", "code": "invalid_value", "param": "session.instructions",
+            "message": "Invalid value for 'session.instructions'.", "event_id": "evt_1"}}, 1.1))
+        await pilot.pause()
+        assert pane.state == "rejected"
+        assert "Invalid value for 'session.instructions'" in str(pane.state_label.render())
+        assert app.desired == app.config  # the refused text is not taken as the session's
+
+
+async def test_reply_locks_voice_and_copy_puts_text_on_the_clipboard(emulator):
+    app = make_app(settings_for(emulator.url), cursor_blink=False, audio=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await _connected(pilot, app)
+        voice = app.query_one("#voice", Select)
+        assert not voice.disabled
+        await pilot.press(*"hello", "enter")
+        view = (await wait_for(pilot, lambda: _finished_assistant(app), what="a reply"))[0]
+        assert view.turn.has_audio
+        await wait_for(pilot, lambda: voice.disabled, what="voice locked")
+        assert "refuses voice changes" in str(app.query_one("#voice-note").render())
+        view.focus()
+        await pilot.press("c")
+        assert app.clipboard == view.turn.text
+        await pilot.press("ctrl+y")
+        assert "**You**" in app.clipboard and "hello" in app.clipboard and view.turn.text in app.clipboard
+
+
+async def test_function_call_shows_name_arguments_and_output(emulator):
+    app = make_app(settings_for(emulator.url), cursor_blink=False, audio=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await _connected(pilot, app)
+        app.host.update_session(app.config.model_copy(update={"tools": [WEATHER_TOOL]}))
+        await wait_for(pilot, lambda: app.config.tools, what="tools in the session")
+        await pilot.press(*"what is the weather in Paris", "enter")
+        calls = await wait_for(pilot, lambda: [v for v in app.query(TurnView) if v.turn.kind == "function_call"
+                                               and v.turn.status == "completed"], what="a function call turn")
+        call = calls[0]
+        await pilot.pause(0.2)
+        assert "get_weather" in str(call.query_one(".turn-title").render())
+        assert "Paris" in str(call.query_one(".turn-body").render())
+        app.host.worker.send({"type": "conversation.item.create", "item": {
+            "type": "function_call_output", "call_id": call.turn.call_id, "output": '{"temp_c": 21}'}})
+        await wait_for(pilot, lambda: "temp_c" in str(call.query_one(".turn-body").render())
+                       or any("temp_c" in str(v.query_one(".turn-body").render()) for v in app.query(TurnView)),
+                       what="the function output shown")
+
+
+async def test_reset_to_defaults_sends_the_service_defaults(emulator):
+    app = make_app(settings_for(emulator.url), cursor_blink=False, audio=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await _connected(pilot, app)
+        app.query_one("#turn_detection_type", Select).value = "none"
+        await wait_for(pilot, lambda: app.config.turn_detection.type == "none", what="VAD off")
+        assert app.listen_button.label.plain.startswith("Talk")
+        await pilot.press("ctrl+r")
+        await wait_for(pilot, lambda: app.config.turn_detection.type == "server_vad", what="defaults back")
+        assert app.query_one("#turn_detection_type", Select).value == "server_vad"
+        session = received(emulator, "session.update")[-1]["session"]
+        assert session["audio"]["input"]["turn_detection"]["threshold"] == SessionConfig().turn_detection.threshold
+
+
+async def test_a_flood_of_deltas_is_rendered_in_batches_not_per_delta():
+    app = make_app(Settings(target=Target("local", "", "gpt-realtime")), connect=False, cursor_blink=False,
+                   audio=False)
+    async with app.run_test(size=SIZE) as pilot:
+        renders = []
+        original = app.conversation_pane.render_turns
+        app.conversation_pane.render_turns = lambda turns: (renders.append(len(turns)), original(turns))
+        item = {"id": "item_a", "type": "message", "role": "assistant", "status": "in_progress", "content": []}
+        app.ingest(Event("server", "conversation.item.added", {"type": "conversation.item.added", "item": item}, 0.1))
+        c = {"response_id": "resp_1", "item_id": "item_a", "output_index": 0, "content_index": 0}
+        for i in range(2000):
+            app.ingest(Event("server", "response.output_text.delta",
+                             {"type": "response.output_text.delta", **c, "delta": "word "}, 0.2 + i / 1000))
+        await pilot.pause(0.3)
+        assert 1 <= len(renders) <= 3
+        views = list(app.query(TurnView))
+        assert len(views) == 1 and views[0].turn.text == "word " * 2000

@@ -73,13 +73,34 @@ async def test_enabling_a_tool_sends_it_in_session_update(emulator, dialect):
         assert received(emulator, "session.update")[-1]["session"]["tool_choice"] == expected
 
 
-async def test_scripted_call_streams_then_manual_answer_gets_a_reply(emulator):
+@pytest.fixture
+async def slow_arguments_emulator():
+    """Argument deltas 150 ms apart, so the screen shows them growing (renders are batched at 50 ms)."""
+    from rt_tui.emulator.options import EmulatorOptions
+    from rt_tui.emulator.server import Emulator
+
+    async with Emulator(EmulatorOptions(first_delta_ms=30, text_delta_ms=150, ping_interval_s=None)) as emu:
+        yield emu
+
+
+async def test_scripted_call_streams_then_manual_answer_gets_a_reply(slow_arguments_emulator):
+    emulator = slow_arguments_emulator
     app = _app(emulator)
     async with app.run_test(size=SIZE) as pilot:
         await _connected(pilot, app)
         await _enable(pilot, app, emulator, "get_weather")
-        await pilot.press("ctrl+o", *"what's the weather in Paris", "enter")
         prompt = app.query_one(CallPrompt)
+        shown: list[str] = []
+        titles: list[str] = []
+        show_calls = prompt.show_calls
+
+        def recording(turns, active, library):
+            show_calls(turns, active, library)
+            if prompt.call is not None:
+                shown.append(str(prompt.query_one("#call-arguments").render()))
+                titles.append(str(prompt.query_one("#call-title").render()))
+        prompt.show_calls = recording
+        await pilot.press("ctrl+o", *"what's the weather in Paris", "enter")
         await wait_for(pilot, lambda: prompt.display and prompt.call and prompt.desk.ready(prompt.call),
                        what="a pending get_weather call")
         call = prompt.call
@@ -88,6 +109,9 @@ async def test_scripted_call_streams_then_manual_answer_gets_a_reply(emulator):
         assert len(deltas) > 1 and "".join(d["delta"] for d in deltas) == call.arguments  # streamed in pieces
         assert "get_weather" in str(prompt.query_one("#call-title").render())
         assert '"Paris"' in str(prompt.query_one("#call-arguments").render())
+        growing = sorted(set(shown), key=len)
+        assert len(growing) >= 3 and all(longer.startswith(shorter) for shorter, longer in zip(growing, growing[1:]))
+        assert any("arguments streaming" in title for title in titles)  # not answerable until complete
         view = next(v for v in app.query(TurnView) if v.turn.kind == "function_call")
         assert "pending" in str(view.query_one(".turn-status").render())
         assert not received(emulator, "conversation.item.create")[1:]  # nothing answered by itself

@@ -199,3 +199,25 @@ def test_a_rate_the_device_refuses_is_a_one_line_reason_and_nothing_opens():
         engine.start()
     assert info.value.reason == "the output device refuses mono 16-bit audio at 1 Hz"
     assert not engine.speaker_open and not engine.microphone_open
+
+
+def test_jitter_buffer_waits_for_prebuffer_at_the_start_of_a_burst():
+    engine = AudioEngine(prebuffer_ms=200)
+    try:
+        engine.start(microphone=False)
+        queued_at = time.monotonic()
+        engine.play("short", tone(0.05).tobytes())  # less than the prebuffer: waits up to 200 ms
+        while engine.burst_started_at is None and time.monotonic() - queued_at < 2:
+            time.sleep(0.005)
+        assert engine.burst_started_at is not None and 0.19 <= engine.burst_started_at - queued_at < 0.3
+        time.sleep(0.5)
+        engine.burst_started_at = None
+        queued_at = time.monotonic()
+        engine.play("long", tone(0.3).tobytes())  # enough buffered: starts with the next block
+        while engine.burst_started_at is None and time.monotonic() - queued_at < 2:
+            time.sleep(0.005)
+        assert engine.burst_started_at is not None and engine.burst_started_at - queued_at < 0.1
+        time.sleep(0.4)
+        assert engine.played_ms("short") == 50 and engine.played_ms("long") == 300
+    finally:
+        engine.stop()

@@ -121,3 +121,19 @@ async def test_push_to_talk_round_trip_and_too_short_recordings(tmp_path):
         await asyncio.sleep(0.3)
         assert len(s.client("input_audio_buffer.commit")) == 1
         assert not s.server("error")
+
+
+async def test_without_interrupt_response_speech_does_not_cut_the_reply(tmp_path):
+    say("Stop please", tmp_path / "stop.wav")
+    config = SessionConfig(turn_detection=TurnDetection(interrupt_response=False, create_response=False))
+    async with voice_session(config) as s:
+        assert s.loop.start_listening()
+        s.worker.send_text("Hello")
+        delta = (await s.wait_for(lambda: s.server("response.output_audio.delta")))[0]
+        item_id = delta.payload["item_id"]
+        await s.wait_for(lambda: s.engine.played_ms(item_id) > 500, what="the reply playing")
+        await asyncio.to_thread(play_mic, tmp_path / "stop.wav")
+        await s.wait_for(lambda: s.server("input_audio_buffer.speech_stopped"))
+        assert s.engine.is_playing and not s.client("conversation.item.truncate")
+        await s.wait_for(lambda: not s.engine.is_playing, timeout=20, what="the reply played to the end")
+        assert s.engine.played_ms(item_id) == len(s.audio_sent(item_id)) * 1000 // RATE

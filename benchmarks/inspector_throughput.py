@@ -2,10 +2,11 @@
 
     .venv/bin/python benchmarks/inspector_throughput.py [--source emulator|synthetic] [--seconds N]
 
-emulator (default): the full app (make_app, real worker, real SDK) connected to an emulator thread on
-loopback, streaming long voice replies (audio + transcript deltas) far faster than real time.
-synthetic: the same realistic mix pushed straight into `app.ingest` as fast as the app takes it, to
-see the app's own ceiling when the emulator is the bottleneck.
+emulator (default): the full app (make_app, real worker, real SDK) connected to `rt-tui emulator` in its
+own process on loopback, streaming long voice replies (audio + transcript deltas) far faster than real
+time. First prints what the emulator delivers to a bare SDK client, the ceiling of this source.
+synthetic: audio + transcript deltas pushed straight into `app.ingest` (100 per loop turn), the app's
+own ceiling. pane: the same into the inspector pane alone in a bare app, the pane's own ceiling.
 
 A 10 ms heartbeat timer in the app measures stalls: the longest gap beyond its period is the longest
 time input would have waited. Targets: ≥ 5,000 server events/s, longest stall ≤ 50 ms.
@@ -111,8 +112,33 @@ def emulator_process(tmp: Path):
         proc.wait(timeout=10)
 
 
+async def raw_client_rate(url: str, replies: int = 3) -> float:
+    """Events/s the emulator delivers to a bare SDK connection reading raw frames: the source's ceiling."""
+    from openai import AsyncOpenAI
+
+    client = AsyncOpenAI(api_key="x", base_url=url.replace("ws://", "http://") + "/v1", websocket_base_url=f"{url}/v1")
+    item = {"type": "message", "role": "user", "content": [{"type": "input_text", "text": "hi"}]}
+    async with client.realtime.connect(model="gpt-realtime") as connection:
+
+        async def ask_and_read() -> int:
+            await connection.conversation.item.create(item=item)
+            await connection.response.create()
+            frames = 0
+            while True:
+                frames += 1
+                if b'"response.done"' in await connection.recv_bytes():
+                    return frames
+
+        await ask_and_read()  # the first reply pays for speech synthesis
+        start = time.perf_counter()
+        count = sum([await ask_and_read() for _ in range(replies)])
+    await client.close()
+    return count / (time.perf_counter() - start)
+
+
 async def run_emulator(seconds: float) -> tuple[int, float, Heartbeat]:
     with tempfile.TemporaryDirectory() as tmp, emulator_process(Path(tmp)) as url:
+        print(f"emulator → bare SDK client (no app): {await raw_client_rate(url):,.0f} events/s")
         app = make_app(Settings(target=resolve_target_for_emulator(url)), cursor_blink=False)
         counter = {"server": 0, "last_t": 0.0}
         counting(app, counter)

@@ -193,7 +193,8 @@ def test_drop_before_trims_rows_with_the_ring() -> None:
 
 def test_core_modules_do_not_import_textual() -> None:
     code = (
-        "import sys; import rt_tui.core.eventlog, rt_tui.core.event_view, rt_tui.core.recording;"
+        "import sys; import rt_tui.core.eventlog, rt_tui.core.event_view, rt_tui.core.recording, rt_tui.core.redaction,"
+        " rt_tui.core.sdk_code, rt_tui.core.event_types, rt_tui.replay;"
         "assert 'textual' not in sys.modules, 'textual imported'"
     )
     subprocess.run([sys.executable, "-c", code], check=True)

@@ -20,14 +20,15 @@ SIZE = (160, 48)
 TEXT = {"output_modalities": "text"}  # text replies: no speech synthesis needed
 
 
-def _app(emulator, dialect: str = "ga", **settings):
-    base = dataclasses.replace(settings_for(emulator.url, dialect), session=dict(TEXT), **settings)
-    return make_app(base, cursor_blink=False)
+def _app(emulator, dialect: str = "ga", session: dict | None = None, **settings):
+    base = dataclasses.replace(settings_for(emulator.url, dialect), session=dict(TEXT if session is None else session),
+                               **settings)
+    return make_app(base, cursor_blink=False, audio=False)
 
 
-async def _connected(pilot, app) -> None:
+async def _connected(pilot, app, modality: str = "text") -> None:
     await wait_for(pilot, lambda: app.query_one("#status-state").has_class("-connected"), what="connected")
-    await wait_for(pilot, lambda: app.config.output_modalities == "text", what="the initial session.updated")
+    await wait_for(pilot, lambda: app.config.output_modalities == modality, what="the initial session.updated")
 
 
 async def _enable(pilot, app, emulator, name: str) -> dict:
@@ -148,10 +149,10 @@ async def test_canned_output_fills_the_answer(emulator):
         assert "snow" in reply.text
 
 
-async def test_auto_answer_replies_without_asking(emulator):
-    app = _app(emulator)
+async def test_auto_answer_replies_without_asking_and_the_reply_is_spoken(emulator):
+    app = _app(emulator, session={})  # the default: audio output with its transcript
     async with app.run_test(size=SIZE) as pilot:
-        await _connected(pilot, app)
+        await _connected(pilot, app, "audio")
         await _enable(pilot, app, emulator, "get_current_time")
         await pilot.press("ctrl+o", *"what time is it in Tokyo", "enter")
         reply = await wait_for(pilot, lambda: _reply(app) if "tool says" in (_reply(app) or _Empty).text else None,
@@ -159,7 +160,7 @@ async def test_auto_answer_replies_without_asking(emulator):
         [output] = [e["item"]["output"] for e in received(emulator, "conversation.item.create")
                     if e["item"]["type"] == "function_call_output"]
         assert json.loads(output)["timezone"] == "Asia/Tokyo"
-        assert "Asia/Tokyo" in reply.text
+        assert "Asia/Tokyo" in reply.text and reply.has_audio and reply.audio_ms > 0
         assert not app.query_one(CallPrompt).display
 
 

@@ -6,7 +6,7 @@ import dataclasses
 import json
 
 import pytest
-from textual.widgets import Button, Checkbox, Select, TextArea
+from textual.widgets import Button, Checkbox, Input, Select, TextArea
 
 from rt_tui.core.tools import ToolLibrary
 from rt_tui.ui.app import make_app
@@ -236,3 +236,63 @@ async def test_tools_persist_in_the_config_file_and_load_back(emulator, tmp_path
 
 class _Empty:
     text = ""
+
+
+class _PaneHost:
+    """A minimal app around the Tools pane, keeping every Changed message (no connection needed)."""
+
+    @staticmethod
+    def make(library: ToolLibrary, choice="auto"):
+        from pathlib import Path
+
+        from textual.app import App
+
+        import rt_tui.ui
+
+        class Host(App):
+            CSS_PATH = Path(rt_tui.ui.__file__).parent / "app.tcss"
+
+            def __init__(self) -> None:
+                super().__init__()
+                self.changes: list[ToolsPane.Changed] = []
+
+            def compose(self):
+                yield ToolsPane(library, choice, id="tools")
+
+            def on_mount(self) -> None:
+                self.query_one(ToolsPane).display = True
+
+            def on_tools_pane_changed(self, message: ToolsPane.Changed) -> None:
+                self.changes.append(message)
+
+        return Host()
+
+
+async def test_editor_refuses_taken_names_and_disabling_a_forced_tool_resets_the_choice():
+    library = ToolLibrary.examples().set_enabled("get_weather", True)
+    app = _PaneHost.make(library, {"type": "function", "name": "get_weather"})
+    async with app.run_test(size=(60, 60)) as pilot:
+        pane = app.query_one(ToolsPane)
+        assert app.query_one("#tool-choice", Select).value == "function:get_weather"
+        pane.open_editor(library.get("calculate"))
+        app.query_one("#tool-name", Input).value = "get_weather"
+        await pilot.pause()
+        assert "already exists" in str(app.query_one("#tool-error-name").render())
+        assert not await pane.save_editor() and not app.changes
+        app.query_one("#tool-name", Input).value = "calc"
+        await pilot.pause()
+        assert await pane.save_editor()
+        await pilot.pause()
+        assert pane.library.names() == ["get_current_time", "get_weather", "calc"]  # renamed in place
+        assert pane.library.get("calc").example == "calculator"  # still really computes
+        app.query_one("#tool-enabled-1", Checkbox).value = False
+        await pilot.pause()
+        assert app.changes[-1].tool_choice == "auto" and not app.changes[-1].library.enabled()
+        assert app.query_one("#tool-choice", Select).value == "auto"
+        pane.open_editor(pane.library.get("calc"))
+        app.query_one("#tool-delete", Button).press()
+        await pilot.pause()
+        assert "calc" not in pane.library.names() and app.query_one("#tool-examples").display
+        app.query_one("#tool-examples", Button).press()
+        await pilot.pause()
+        assert app.changes[-1].library.names() == ["get_current_time", "get_weather", "calculate"]

@@ -41,6 +41,8 @@ async def _enable(pilot, app, emulator, name: str) -> dict:
     await pilot.click(f"#tool-enabled-{index}")
     await wait_for(pilot, lambda: len(received(emulator, "session.update")) > before, what="session.update")
     await wait_for(pilot, lambda: any(t["name"] == name for t in app.config.tools), what="session.updated")
+    await pilot.pause(0.2)
+    assert len(received(emulator, "session.update")) == before + 1  # reflecting the answer sends nothing
     return received(emulator, "session.update")[-1]
 
 

@@ -133,3 +133,30 @@ async def test_a_flood_of_deltas_is_rendered_in_batches_not_per_delta():
         assert 1 <= len(renders) <= 3
         views = list(app.query(TurnView))
         assert len(views) == 1 and views[0].turn.text == "word " * 2000
+
+
+async def test_interrupted_turn_is_marked_and_shows_only_what_was_heard():
+    import base64
+
+    app = make_app(Settings(target=Target("local", "", "gpt-realtime")), connect=False, cursor_blink=False,
+                   audio=False)
+    async with app.run_test(size=SIZE) as pilot:
+        item = {"id": "item_v", "type": "message", "role": "assistant", "status": "in_progress", "content": []}
+        app.ingest(Event("server", "conversation.item.added", {"type": "conversation.item.added", "item": item}, 0.1))
+        c = {"response_id": "resp_v", "item_id": "item_v", "output_index": 0, "content_index": 0}
+        words = "one two three four five six seven eight nine ten"
+        app.ingest(Event("server", "response.output_audio_transcript.delta",
+                         {"type": "response.output_audio_transcript.delta", **c, "delta": words}, 0.2))
+        audio = base64.b64encode(bytes(48_000 * 4)).decode()  # 4 s of pcm16 24 kHz
+        app.ingest(Event("server", "response.output_audio.delta",
+                         {"type": "response.output_audio.delta", **c, "delta": audio}, 0.3))
+        app.ingest(Event("server", "conversation.item.truncated", {"type": "conversation.item.truncated",
+                                                                   "item_id": "item_v", "content_index": 0,
+                                                                   "audio_end_ms": 1000}, 1.2))
+        app.flush_render()
+        await pilot.pause()
+        view = app.query_one(TurnView)
+        assert view.has_class("-interrupted")
+        assert "interrupted — heard 1.0 s" in str(view.query_one(".turn-status").render())
+        body = str(view.query_one(".turn-body").render())
+        assert body and body != words and words.startswith(body.strip())

@@ -92,3 +92,29 @@ def parse_exports(text: str) -> dict[str, str]:
             name, value = words[1].split("=", 1)
             env[name] = value
     return env
+
+
+def align_segments(recording: np.ndarray, sent: np.ndarray, start: int, segment: int = RATE // 2,
+                   search: int = RATE // 10) -> list[tuple[int, int, float]]:
+    """Follow `sent` through `recording` piece by piece, starting near sample `start`.
+
+    Returns (position in sent, position in the recording, correlation) per `segment`-long piece. A gap
+    inserted by a dropout shows as a jump of the recording position against the sent position.
+    """
+    pieces = []
+    shift = start
+    for at in range(0, len(sent) - segment + 1, segment):
+        lo = max(0, shift + at - search)
+        window = recording[lo : shift + at + segment + search]
+        if len(window) < segment:
+            break
+        found, correlation = find_offset(window, sent[at : at + segment])
+        shift = lo + found - at
+        pieces.append((at, lo + found, correlation))
+    return pieces
+
+
+def largest_jump(pieces: list[tuple[int, int, float]]) -> int:
+    """The largest shift, in samples, between consecutive pieces (0 when playback had no gaps)."""
+    shifts = [rec - at for at, rec, _ in pieces]
+    return max((abs(b - a) for a, b in zip(shifts, shifts[1:])), default=0)

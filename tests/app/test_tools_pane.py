@@ -285,6 +285,10 @@ async def test_editor_refuses_taken_names_and_disabling_a_forced_tool_resets_the
         await pilot.pause()
         assert app.changes[-1].tool_choice == "auto" and not app.changes[-1].library.enabled()
         assert app.query_one("#tool-choice", Select).value == "auto"
+        pane.open_editor(None)
+        app.query_one("#tool-name", Input).value = "get_weather"
+        await pilot.pause()
+        assert "already exists" in str(app.query_one("#tool-error-name").render())  # a new tool never overwrites
         pane.open_editor(pane.library.get("calc"))
         app.query_one("#tool-delete", Button).press()
         await pilot.pause()

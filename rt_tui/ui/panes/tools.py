@@ -246,7 +246,9 @@ class ToolsPane(VerticalScroll):
                 canned_outputs=canned,
                 example=original.example if original else None,
             )
-            self.library.put(tool, replacing=self.editing)  # refuses a name that is taken
+            if self.editing is None and self.library.get(tool.name) is not None:
+                raise ToolError("name", f"a tool named '{tool.name}' already exists")
+            self.library.put(tool, replacing=self.editing)  # refuses a rename onto a taken name
         except ToolError as exc:
             return None, {exc.field: exc.reason}
         return tool, {}

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import shlex
+import shutil
 import subprocess
 import wave
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 TOOL = Path(__file__).resolve().parents[2] / "tools" / "virtual-audio"
 RATE = 24_000
@@ -15,6 +17,8 @@ RATE = 24_000
 
 def say(text: str, path: Path) -> np.ndarray:
     """espeak-ng speech as a 24 kHz WAV file (virtual-audio say); returns its samples."""
+    if shutil.which("espeak-ng") is None or shutil.which("sox") is None:
+        pytest.skip("espeak-ng and sox are needed to speak into the virtual microphone (tools/virtual-audio install)")
     subprocess.run([str(TOOL), "say", text, str(path)], check=True, capture_output=True, timeout=30)
     return read_wav(path)
 

@@ -296,3 +296,19 @@ async def test_editor_refuses_taken_names_and_disabling_a_forced_tool_resets_the
         app.query_one("#tool-examples", Button).press()
         await pilot.pause()
         assert app.changes[-1].library.names() == ["get_current_time", "get_weather", "calculate"]
+
+
+def test_initial_tools_merge_the_file_library_with_the_session_table():
+    from rt_tui.config import Settings, Target
+    from rt_tui.core.session import SessionConfig
+    from rt_tui.ui.panes.tools import initial_tools
+
+    settings = Settings(target=Target("local", "", "gpt-realtime"), tools=[{"name": "mine", "enabled": True}])
+    session_tool = {"type": "function", "name": "from_session", "description": "", "parameters": {"type": "object"}}
+    config = SessionConfig(tools=[session_tool], tool_choice={"type": "function", "name": "from_session"})
+    library, config = initial_tools(settings, config)
+    assert [t.name for t in library.enabled()] == ["mine", "from_session"]
+    assert [t["name"] for t in config.tools] == ["mine", "from_session"]
+    assert config.tool_choice == {"type": "function", "name": "from_session"}
+    examples, plain = initial_tools(Settings(target=Target("local", "", "gpt-realtime")), SessionConfig())
+    assert examples == ToolLibrary.examples() and plain.tools == []

@@ -15,8 +15,6 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
 from textual.widgets import Button, Checkbox, Input, Label, Select, TextArea
 
-from pydantic import ValidationError
-
 from rt_tui.core.session import SessionConfig
 from rt_tui.core.tools import EMPTY_PARAMETERS, ToolDefinition, ToolError, ToolLibrary, make_tool
 
@@ -32,12 +30,8 @@ def initial_tools(settings: Any, config: SessionConfig) -> tuple[ToolLibrary, Se
         library = ToolLibrary.from_tables(tables) if tables is not None else ToolLibrary.examples()
     except ToolError:
         library = ToolLibrary.examples()
-    listed = [t for t in config.tools if library.get(t.get("name")) is None or not library.get(t.get("name")).enabled]
-    library = library.reflect_session([*library.session_tools(), *listed])
-    try:
-        return library, config.updated({"tools": library.session_tools()})
-    except ValidationError:  # a forced tool choice naming a function that is not there
-        return library, config.updated({"tools": library.session_tools(), "tool_choice": "auto"})
+    library = library.reflect_session([*library.session_tools(), *config.tools])
+    return library, config.updated({"tools": library.session_tools()})  # a forced choice's function stays enabled
 
 
 def save_tool_library(app: Any, library: ToolLibrary) -> str | None:

@@ -8,7 +8,7 @@
 * Push-to-talk (turn detection "none"): `toggle_talk()` starts a recording (appends flow) and stops
   it (commit + response.create). Recordings under 100 ms are not sent: the buffer is cleared and a
   message explains why, instead of the server's "buffer too small" error. Starting to talk while
-  the assistant speaks interrupts it (flush, truncate, and response.cancel when a response is active).
+  the assistant speaks interrupts it (flush + truncate), and a response still in progress is cancelled.
 Audio problems arrive as one-line messages through `on_message`; text chat is never affected.
 """
 
@@ -101,7 +101,9 @@ class VoiceLoop:
         if not self.talking:
             if not self.listening and not self.start_listening():
                 return "unavailable"
-            self._interrupt_playback(cancel=True)
+            self._interrupt_playback()
+            if self.active_response_id is not None:
+                self.worker.cancel_response()  # talking over the assistant: its answer is no longer wanted
             self.worker.clear_audio()
             with self._lock:
                 self.recorded_ms = 0
@@ -142,7 +144,7 @@ class VoiceLoop:
             self._play(payload)
         elif event.type == "input_audio_buffer.speech_started":
             if self._interrupts():
-                self._interrupt_playback(cancel=False)
+                self._interrupt_playback()  # the server cancels the response itself
         elif event.type == "response.created":
             self.active_response_id = (payload.get("response") or {}).get("id")
         elif event.type == "response.done":
@@ -169,7 +171,8 @@ class VoiceLoop:
             return
         self.engine.play(str(payload.get("item_id", "")), audio)
 
-    def _interrupt_playback(self, cancel: bool) -> None:
+    def _interrupt_playback(self) -> None:
+        """Silence the speaker now and tell the server how much of the item was heard."""
         if not self.engine.is_playing:
             return
         interrupted = self.engine.flush()
@@ -177,6 +180,4 @@ class VoiceLoop:
             return
         item_id, played_ms = interrupted
         self.last_truncate = interrupted
-        if cancel and self.active_response_id is not None:
-            self.worker.cancel_response()
         self.worker.truncate(item_id, played_ms)

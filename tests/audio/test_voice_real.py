@@ -122,16 +122,21 @@ async def test_push_to_talk_round_trip_and_too_short_recordings(tmp_path):
         await asyncio.to_thread(play_mic, tmp_path / "hello.wav")
         assert s.loop.toggle_talk() == "sent"
         committed = (await s.wait_for(lambda: s.server("input_audio_buffer.committed")))[0]
-        done = (await s.wait_for(lambda: s.server("response.done"), timeout=20))[0].payload
-        item_id = done["response"]["output"][0]["id"]
-        await s.wait_for(lambda: s.engine.played_ms(item_id) > 500, what="the reply playing")
+        delta = (await s.wait_for(lambda: s.server("response.output_audio.delta"), timeout=20))[0]
+        item_id = delta.payload["item_id"]
+        await s.wait_for(lambda: s.engine.played_ms(item_id) > 300, what="the reply playing")
         assert not s.server("input_audio_buffer.speech_started")
         assert committed.payload["item_id"] and not s.server("error")
         appended_ms = sum(len(e.payload["audio"]) * 3 // 4 for e in s.client("input_audio_buffer.append")) / 48
         assert appended_ms == s.loop.recorded_ms and appended_ms >= 1000
 
-        assert s.loop.toggle_talk() == "talking"  # talking over the reply interrupts it
+        # Talking over the reply while it is still being generated: playback stops, the heard part is
+        # kept (truncate) and the rest of the response is cancelled.
+        assert not s.server("response.done")
+        assert s.loop.toggle_talk() == "talking"
         await s.wait_for(lambda: s.server("conversation.item.truncated"), what="the interrupted reply truncated")
+        done = (await s.wait_for(lambda: s.server("response.done")))[0].payload["response"]
+        assert done["status"] == "cancelled" and done["status_details"]["reason"] == "client_cancelled"
         assert s.loop.toggle_talk() == "too_short"
         assert s.messages[-1].startswith("Recording too short")
         await asyncio.sleep(0.3)

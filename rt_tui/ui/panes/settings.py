@@ -79,7 +79,10 @@ class SettingsPane(VerticalScroll):
 
     def _text_field(self, title: str, name: str) -> ComposeResult:
         value = format_value(self._base_value(name))
-        yield from self._field(title, Input(value, id=name, compact=True, select_on_focus=False), name)
+        placeholder = {"idle_timeout_ms": "off", "transcription_language": "auto",
+                       "max_output_tokens": "inf"}.get(name, "")
+        yield from self._field(title, Input(value, id=name, compact=True, select_on_focus=False,
+                                            placeholder=placeholder), name)
 
     def _base_value(self, name: str) -> Any:
         group, attr = TEXT_FIELDS[name]

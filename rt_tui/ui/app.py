@@ -142,7 +142,7 @@ class RtTuiApp(App[int]):
             with PaneColumn(id="right", classes="pane"):
                 yield _inspector_pane(self.settings)
         yield StatusBar(self.clock, SESSION_LIMIT_S.get(self.settings.target.provider, 3600), id="status-bar")
-        yield Footer()
+        yield Footer(compact=True)
 
     def _model_label(self) -> str:
         target = self.settings.target

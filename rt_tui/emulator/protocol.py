@@ -143,7 +143,7 @@ def to_beta_session(session: dict[str, Any], temperature: float) -> dict[str, An
         "output_audio_format": beta_format(audio_out["format"]),
         "input_audio_transcription": audio_in["transcription"], "turn_detection": turn,
         "input_audio_noise_reduction": audio_in["noise_reduction"], "speed": audio_out["speed"],
-        "tools": session["tools"], "tool_choice": session["tool_choice"], "temperature": temperature,
+        "tools": session["tools"], "tool_choice": beta_tool_choice(session["tool_choice"]), "temperature": temperature,
         "max_response_output_tokens": session["max_output_tokens"], "tracing": session["tracing"],
     }
     return beta
@@ -192,3 +192,8 @@ def to_beta(event: dict[str, Any], temperature: float = 0.8) -> dict[str, Any] |
     if "response" in event:
         event["response"] = _beta_response(event["response"], temperature)
     return event
+
+
+def beta_tool_choice(choice: Any) -> str:
+    """GA `{type: function, name}` → the beta string form (the function's name)."""
+    return choice.get("name", "auto") if isinstance(choice, dict) else choice

@@ -130,6 +130,8 @@ class Responder:
 
     def _forced_tool(self, turn: Turn) -> Reply | None:
         choice = turn.tool_choice
+        if isinstance(choice, str) and choice not in ("auto", "none", "required"):
+            choice = {"type": "function", "name": choice}  # the beta form names the function
         if not turn.tools or turn.tool_result is not None:
             return None
         if isinstance(choice, dict) and choice.get("name"):

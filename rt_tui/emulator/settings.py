@@ -149,6 +149,10 @@ def beta_to_ga(update: dict[str, Any]) -> tuple[dict[str, Any], float | None]:
     for key in ("instructions", "tools", "tool_choice", "tracing", "model", "include"):
         if key in update:
             ga[key] = update[key]
+    choice = update.get("tool_choice")
+    if isinstance(choice, str) and choice not in ("auto", "none", "required"):
+        # The beta SDK types tool_choice as a string: a forced function is named by that string.
+        ga["tool_choice"] = {"type": "function", "name": choice}
     if "modalities" in update:
         modalities = update["modalities"]
         if not isinstance(modalities, list) or sorted(modalities) not in (["text"], ["audio", "text"]):

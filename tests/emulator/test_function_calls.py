@@ -89,3 +89,19 @@ async def test_weather_without_a_tool_says_so(emulator):
         events = await until(conn, "response.done")
     text = events[-1]["response"]["output"][0]["content"][0]["text"]
     assert text == "I can't look up the weather: this session declares no weather tool."
+
+
+async def test_beta_tool_choice_names_a_function(emulator):
+    """The beta SDK types tool_choice as a string: naming a declared function forces that call."""
+    async with connect(emulator, "classic", api_version="2025-04-01-preview") as conn:
+        await recv(conn)
+        await conn.send({"type": "session.update", "session": {
+            "modalities": ["text"], "tools": [WEATHER, CLOCK], "tool_choice": "get_time"}})
+        updated = (await until(conn, "session.updated"))[-1]
+        await conn.send({"type": "conversation.item.create", "item": user_text("Hello there")})
+        await conn.send({"type": "response.create"})
+        done = (await until(conn, "response.done"))[-1]
+    assert updated["session"]["tool_choice"] == "get_time"
+    call = done["response"]["output"][0]
+    assert call["type"] == "function_call" and call["name"] == "get_time"
+    assert_valid(emulator.sent, "beta")

@@ -151,21 +151,26 @@ class AudioInput:
 
     # --- idle timeout -------------------------------------------------------------------------------
 
-    def response_finished(self) -> None:
-        self._arm_idle_timer()
+    def response_finished(self, audio_ms: float = 0.0) -> None:
+        """A response ended having produced `audio_ms` of audio: the idle timeout runs from the end of its
+        playback (the service: "the `response.done` time plus audio playback duration")."""
+        self._arm_idle_timer(audio_ms / 1000)
 
     def _cancel_idle_timer(self) -> None:
         if self._idle_task is not None:
             self._idle_task.cancel()
             self._idle_task = None
 
-    def _arm_idle_timer(self) -> None:
+    def _arm_idle_timer(self, playback_s: float = 0.0) -> None:
         self._cancel_idle_timer()
         if self.turn is None or self.vad.idle_timeout_ms is None or self.session.closed:
             return
-        self._idle_task = self.session.spawn(self._idle_after(time.monotonic()))
+        self._idle_task = self.session.spawn(self._idle_after(playback_s))
 
-    async def _idle_after(self, since: float) -> None:
+    async def _idle_after(self, playback_s: float) -> None:
+        await asyncio.sleep(playback_s)
+        opened_ms = self.vad.position_ms  # audio written after the reply finished playing starts here
+        since = time.monotonic()
         while True:
             wait_ms = self.vad.ms_until_idle_timeout((time.monotonic() - since) * 1000)
             if wait_ms is None:
@@ -179,7 +184,7 @@ class AudioInput:
             return
         item_id = new_id("item_")
         end_ms = self.vad.position_ms
-        start_ms = max(0, end_ms - len(self.buffer) // PCM_BYTES_PER_MS)
+        start_ms = min(end_ms, max(opened_ms, end_ms - len(self.buffer) // PCM_BYTES_PER_MS))
         await self.session.emit({"type": "input_audio_buffer.timeout_triggered", "audio_start_ms": start_ms,
                                  "audio_end_ms": end_ms, "item_id": item_id})
         await self.commit(item_id)

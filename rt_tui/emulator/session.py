@@ -20,8 +20,8 @@ from .codec import from_pcm24k
 from .conversation import ConversationStore
 from .faults import FaultInjector
 from .options import EmulatorOptions
-from .protocol import (BETA_CLIENT_TYPES, GA_CLIENT_TYPES, ProtocolError, default_session, error_event, new_id,
-                       to_beta)
+from .protocol import (BETA_CLIENT_TYPES, GA_CLIENT_TYPES, PCM_BYTES_PER_MS, ProtocolError, default_session,
+                       error_event, new_id, to_beta)
 from .responder import Responder
 from .response import ResponseRun, response_params
 from .voice import synthesize
@@ -253,7 +253,7 @@ class RealtimeSession:
         if self.active is run:
             self.active = None
         self.side_runs.discard(run)
-        self.audio.response_finished()
+        self.audio.response_finished(run.audio_bytes / PCM_BYTES_PER_MS)
 
     async def on_response_cancel(self, event: dict[str, Any]) -> None:
         wanted = event.get("response_id")

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import base64
+import time
 
 import pytest
 from audio_signals import chunks_b64, noise, silence, tone
 from emulator_helpers import connect, fast_options, recv, types, until, until_all
 
+from rt_tui.emulator.responder import Rule
+from rt_tui.emulator.script import Script
 from rt_tui.emulator.server import Emulator
 from rt_tui.emulator.validate import assert_valid
 from rt_tui.emulator.voice import espeak_available, synthesize
@@ -229,6 +232,50 @@ async def test_idle_timeout_commits_and_responds(emulator):
     assert timeout["audio_end_ms"] == 200 and timeout["audio_start_ms"] == 0
     assert types(events)[1:4] == ["input_audio_buffer.committed", "conversation.item.added", "conversation.item.done"]
     assert_valid(emulator.sent, "ga")
+
+
+async def test_idle_timeout_runs_from_the_end_of_the_replys_playback():
+    """The service starts the idle timeout at `response.done` plus the reply's audio duration, so a user
+    still listening to a reply (delivered faster than real time) is not prompted mid-playback."""
+    script = Script(rules=(Rule("ping", reply="Pong, pong, pong."),))
+    async with Emulator(fast_options(script=script)) as emu:
+        async with connect(emu) as conn:
+            await recv(conn)
+            turn = {"type": "server_vad", "idle_timeout_ms": 5000}
+            await conn.session.update(session={"type": "realtime", "audio": {"input": {"turn_detection": turn}}})
+            await until(conn, "session.updated")
+            await conn.conversation.item.create(item={"type": "message", "role": "user",
+                                                      "content": [{"type": "input_text", "text": "ping"}]})
+            await conn.response.create()
+            reply = await until(conn, "response.done")
+            done_at = time.monotonic()
+            await _append(conn, silence(300))
+            events = await until(conn, "input_audio_buffer.timeout_triggered", timeout=20)
+            waited = time.monotonic() - done_at
+    playback_s = sum(len(base64.b64decode(e["delta"])) for e in reply
+                     if e["type"] == "response.output_audio.delta") / 48_000
+    assert playback_s > 1.0
+    assert playback_s + 5.0 - 0.1 <= waited <= playback_s + 5.0 + 1.5
+    timeout = events[-1]
+    assert timeout["audio_start_ms"] <= timeout["audio_end_ms"] == 300
+    assert_valid(emu.sent, "ga")
+
+
+async def test_transcription_of_too_little_audio_fails_like_the_service(emulator):
+    async with connect(emulator) as conn:
+        await recv(conn)
+        turn = {"type": "server_vad", "prefix_padding_ms": 0, "create_response": False}
+        await conn.session.update(session={"type": "realtime", "audio": {"input": {
+            "turn_detection": turn, "transcription": {"model": "gpt-4o-mini-transcribe"}}}})
+        await until(conn, "session.updated")
+        await _append(conn, silence(300) + tone(60) + silence(400))  # a 60 ms blip: too short to transcribe
+        events = await until(conn, "conversation.item.input_audio_transcription.failed", "error")
+    committed = _one(events, "input_audio_buffer.committed")
+    failed = events[-1]
+    assert failed["type"] == "conversation.item.input_audio_transcription.failed"
+    assert failed["item_id"] == committed["item_id"] and failed["content_index"] == 0
+    assert failed["error"]["message"] == f"Input transcription failed for item '{committed['item_id']}'."
+    assert "conversation.item.input_audio_transcription.delta" not in types(events)
 
 
 @pytest.mark.skipif(not espeak_available(), reason="espeak-ng is not installed")

@@ -111,7 +111,16 @@ async def test_session_expiry_sends_error_then_close_1001():
     assert closed.value.rcvd.code == 1001 and closed.value.rcvd.reason == message
 
 
-def test_default_expiry_is_the_services():
-    from rt_tui.emulator.session import RealtimeSession  # noqa: F401  (module imports cleanly)
-
-    assert fast_options().max_session_s is None  # server picks 60 min on /v1, 30 min on Azure routes
+@pytest.mark.parametrize("path, minutes", [
+    ("/v1/realtime?model=gpt-realtime", 60),
+    ("/openai/v1/realtime?model=gpt-realtime", 30),
+    ("/openai/realtime?api-version=2025-08-28&deployment=gpt-realtime", 30),
+    ("/openai/realtime?api-version=2025-04-01-preview&deployment=gpt-realtime", 30),
+])
+async def test_default_expiry_is_the_services(emulator, path, minutes):
+    """Without `max_session_s` a session lasts as long as the service's: 60 min on OpenAI, 30 on Azure."""
+    async with ws_connect(emulator.url + path) as ws:
+        expires_at = json.loads(await ws.recv())["session"]["expires_at"]
+    assert abs(expires_at - (time.time() + 60 * minutes)) <= 5
+    [session] = emulator.sessions
+    assert session.max_session_s == 60 * minutes

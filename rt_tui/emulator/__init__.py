@@ -37,6 +37,10 @@ ignored (the model is fixed). The emulator cannot understand speech: input trans
 marker ("[1.4 s of speech; the emulator does not transcribe audio]") and spoken turns are answered as
 such. Token usage is estimated (see `usage`). A new VAD turn while a response runs with
 `interrupt_response` off does not start a second response.
+The idle timeout (`idle_timeout_ms`) starts when the last response's audio would have finished playing:
+`response.done` plus that response's audio duration, as the service documents; `timeout_triggered` spans the
+audio written since then. A truncate naming a content index that holds no output audio → `invalid_value`
+(param `content_index`).
 """
 
 from __future__ import annotations

@@ -30,6 +30,12 @@ TOKENS_PER_MINUTE = 40_000
 log = logging.getLogger(__name__)
 
 
+def expiry_message(seconds: float) -> str:
+    """The service's words at the session limit ("… of 60 minutes.")."""
+    amount, unit = (seconds / 60, "minute") if seconds % 60 == 0 else (seconds, "second")
+    return f"Your session hit the maximum duration of {amount:g} {unit}{'' if amount == 1 else 's'}."
+
+
 class RealtimeSession:
     def __init__(self, ws: ServerConnection, *, dialect: str, model: str, voice: str, options: EmulatorOptions,
                  max_session_s: float, connection_index: int, record: Callable[[str, dict[str, Any], str], None]) -> None:
@@ -78,8 +84,7 @@ class RealtimeSession:
 
     async def _expire_after(self, seconds: float) -> None:
         await asyncio.sleep(seconds)
-        length = f"{seconds / 60:g} minutes" if seconds % 60 == 0 else f"{seconds:g} seconds"
-        message = f"Your session hit the maximum duration of {length}."
+        message = expiry_message(seconds)
         await self.emit(error_event("session_expired", message))
         await self.close(1001, message)
 

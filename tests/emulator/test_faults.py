@@ -111,6 +111,14 @@ async def test_session_expiry_sends_error_then_close_1001():
     assert closed.value.rcvd.code == 1001 and closed.value.rcvd.reason == message
 
 
+@pytest.mark.parametrize("seconds, length", [(3600, "60 minutes"), (60, "1 minute"), (1, "1 second"),
+                                             (90, "90 seconds")])
+def test_expiry_message_names_the_limit_like_the_service(seconds, length):
+    from rt_tui.emulator.session import expiry_message
+
+    assert expiry_message(seconds) == f"Your session hit the maximum duration of {length}."
+
+
 @pytest.mark.parametrize("path, minutes", [
     ("/v1/realtime?model=gpt-realtime", 60),
     ("/openai/v1/realtime?model=gpt-realtime", 30),

@@ -137,12 +137,7 @@ def _session_code_lines(config: SessionConfig, target: TargetLike) -> list[str]:
         *[f"    {line}" for line in client_lines],
         f"    async with {connect}(model={target.model!r}) as connection:",
         "        await connection.session.update(session=SESSION)",
-        "        async for event in connection:",
-        "            print(event.type)",
-        '            if event.type == "error":',
-        "                print(event.error.message)",
-        '            if event.type in ("session.updated", "error"):',
-        "                break",
+        *_PLAIN_LOOP,  # one list: _with_tools finds and replaces exactly these lines
         "    await client.close()",
         *(["    await credential.close()"] if target.auth == "entra" else []),
         "",

@@ -235,6 +235,10 @@ class RtTuiApp(App[int]):
         bar = self.status_bar
         bar.set_state(message.status.state, message.status.message)
         bar.set_target(self._target_text())
+        if message.status.state == "failed" and message.status.message:
+            # The status bar truncates; the reason (401, unknown deployment, TLS…) must be readable in full.
+            self.notify(f"{message.status.message}\nF6 reconnects.", title="Connection failed", severity="error",
+                        timeout=15)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.worker.group == "connection" and event.state == WorkerState.ERROR:

@@ -160,3 +160,20 @@ async def test_interrupted_turn_is_marked_and_shows_only_what_was_heard():
         assert "interrupted — heard 1.0 s" in str(view.query_one(".turn-status").render())
         body = str(view.query_one(".turn-body").render())
         assert body and body != words and words.startswith(body.strip())
+
+
+async def test_failed_connection_says_why_in_full_and_the_app_stays_up():
+    import socket
+
+    with socket.socket() as probe:  # a loopback port with nothing listening
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    app = make_app(settings_for(f"ws://127.0.0.1:{port}"), cursor_blink=False, audio=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: app.query_one("#status-state").has_class("-failed"), what="failed state")
+        await wait_for(pilot, lambda: any(n.title == "Connection failed" for n in app._notifications),
+                       what="a notification with the reason")
+        note = next(n for n in app._notifications if n.title == "Connection failed")
+        assert "F6" in note.message and len(note.message) > 10
+        await pilot.press(*"hello", "enter")  # still usable: the message waits for a connection
+        assert app.is_running

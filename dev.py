@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import shutil
 import subprocess
 import sys
 import venv
@@ -29,7 +30,12 @@ def ensure_venv() -> None:
         return
     if not (BIN / "python").exists():
         print("dev.py: creating .venv …", flush=True)
-        venv.EnvBuilder(with_pip=True).create(VENV)
+        try:
+            venv.EnvBuilder(with_pip=True).create(VENV)
+        except subprocess.CalledProcessError:
+            shutil.rmtree(VENV, ignore_errors=True)  # a .venv without pip would fail again, less clearly
+            sys.exit("dev.py: could not install pip into .venv (ensurepip failed). On Debian/Ubuntu install "
+                     "Python's venv support first: sudo apt-get install python3-venv")
     print("dev.py: installing rt-tui and its test dependencies into .venv …", flush=True)
     subprocess.run([str(BIN / "python"), "-m", "pip", "install", "-q", "--upgrade", "pip"], check=True)
     subprocess.run([str(BIN / "python"), "-m", "pip", "install", "-q", "-e", f"{ROOT}[test]"], check=True)

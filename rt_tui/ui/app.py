@@ -21,6 +21,7 @@ from rt_tui.core.conversation import Conversation, reduce
 from rt_tui.core.events import Event
 from rt_tui.core.session import SessionConfig, describe_errors
 from rt_tui.profile_commands import ProfileCommands
+from rt_tui.ui.app_actions import PlaygroundActions
 from rt_tui.ui.commands import PresetCommands
 from rt_tui.ui.connection_host import ConnectionHost
 from rt_tui.ui.messages import ConnectionStatusChanged, RealtimeEventArrived, VoiceMessage
@@ -55,7 +56,7 @@ class PaneColumn(Vertical):
     ALLOW_MAXIMIZE = True
 
 
-class RtTuiApp(App[int]):
+class RtTuiApp(PlaygroundActions, App[int]):
     CSS_PATH = "app.tcss"
     TITLE = "rt-tui"
     COMMANDS = App.COMMANDS | {PresetCommands, ProfileCommands}
@@ -419,95 +420,9 @@ class RtTuiApp(App[int]):
     def action_cancel_response(self) -> None:
         self.host.cancel_response()
 
-    def action_toggle_listening(self) -> None:
-        state, problem = self.host.toggle_listening()
-        if problem:
-            self.notify(problem, severity="warning", timeout=6)
-        self._show_listening(state)
-
-    def _show_listening(self, state: str) -> None:
-        button = self.listen_button
-        if state == "talking":
-            button.label = "Stop & send"
-        elif state == "listening":
-            button.label = "Stop listening"
-        else:
-            push_to_talk = self.desired.turn_detection.type == "none"
-            button.label = "Talk (push-to-talk)" if push_to_talk else "Start listening"
-        button.set_class(state != "idle", "-listening")
-
-    def on_voice_message(self, message: VoiceMessage) -> None:
-        self.notify(message.text, severity="warning", timeout=8)
-        if not self.host.listening and self.screen_stack:
-            self._show_listening("idle")
-
-    def _refresh_levels(self) -> None:
-        bar = self.status_bar
-        if self.host.voice is None and self.host.voice_problem and self.host.audio:
-            bar.set_voice_unavailable(self.host.voice_problem)
-            return
-        bar.set_levels(*self.host.levels())
-
     @on(Button.Pressed, "#listen-button")
     def _listen_pressed(self) -> None:
         self.action_toggle_listening()
-
-    def set_levels(self, mic: float | None, speaker: float | None) -> None:
-        """Show 0..1 mic/speaker levels (replay; live levels are polled from the voice loop at 10 Hz)."""
-        self.status_bar.set_levels(mic, speaker)
-
-    # ---- conversation actions -----------------------------------------------------------------------------
-
-    def action_copy_transcript(self) -> None:
-        from rt_tui.ui.panes.turn_text import transcript_markdown
-
-        turns = [t for t in self.conversation.turns if t.item_id not in self._cleared_ids]
-        self.copy_to_clipboard(transcript_markdown(turns))
-        self.notify(f"Transcript copied ({len(turns)} turns, OSC 52)", timeout=3)
-
-    def action_clear_conversation(self) -> None:
-        """Clear the screen and delete the items on the server too, so the model forgets them.
-
-        The session (settings, token totals, timer) is kept; errors are local and just hidden.
-        """
-        if self.conversation.active_response_id:
-            self.host.cancel_response()
-        for turn in self.conversation.turns:
-            if turn.item_id in self._cleared_ids:
-                continue
-            self._cleared_ids.add(turn.item_id)
-            if turn.kind != "error":
-                self.host.delete_item(turn.item_id)
-        self._schedule_render()
-        self.notify("Conversation cleared (items deleted on the server).", timeout=3)
-
-    # ---- panes --------------------------------------------------------------------------------------------
-
-    def action_toggle_left(self) -> None:
-        """Show and focus the instructions; pressed again while there, hide the column."""
-        left = self.main.query_one("#left")
-        if left.display and self.focused is not None and left in self.focused.ancestors_with_self:
-            left.display = False
-            self.action_focus_message()
-            return
-        left.display = True
-        self.main.query_one("#instructions-editor").focus()
-
-    def action_toggle_inspector(self) -> None:
-        right = self.main.query_one("#right")
-        right.display = not right.display
-
-    def action_toggle_maximize(self) -> None:
-        if self.screen.maximized is not None:
-            self.screen.minimize()
-            return
-        pane = self.focused
-        while pane is not None and not pane.has_class("pane"):
-            pane = pane.parent  # type: ignore[assignment]
-        self.screen.maximize(pane or self.main.query_one("#centre"), container=False)
-
-    def action_focus_message(self) -> None:
-        self.main.query_one("#message-input", Input).focus()
 
     async def action_quit(self) -> None:
         await self.host.stop()

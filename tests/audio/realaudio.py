@@ -122,3 +122,35 @@ def largest_jump(pieces: list[tuple[int, int, float]]) -> int:
     """The largest shift, in samples, between consecutive pieces (0 when playback had no gaps)."""
     shifts = [rec - at for at, rec, _ in pieces]
     return max((abs(b - a) for a, b in zip(shifts, shifts[1:])), default=0)
+
+
+class SpeakerTap:
+    """Records the virtual speaker (parec on vspeaker.monitor) from start until `stop()`; for replies of
+    unknown length. Needs the virtual_audio fixture's environment (PULSE_SERVER etc.)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._file = open(path, "wb")
+        self._proc = subprocess.Popen(
+            ["parec", "--raw", "-d", "vspeaker.monitor", f"--rate={RATE}", "--channels=1", "--format=s16le",
+             "--latency-msec=20", "--client-name=rt-tui-test-tap"],
+            stdout=self._file, stderr=subprocess.PIPE,
+        )
+
+    def stop(self) -> np.ndarray:
+        self.close()
+        err = self._proc.stderr.read() if self._proc.stderr else b""
+        data = self.path.read_bytes()
+        assert data, f"parec recorded nothing: {err.decode()}"
+        return np.frombuffer(data[: len(data) // 2 * 2], dtype="<i2").copy()
+
+    def close(self) -> None:
+        """Stop recording (idempotent; also the cleanup when a test fails midway)."""
+        if self._proc.poll() is None:
+            self._proc.terminate()
+            try:
+                self._proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self._proc.kill()
+                self._proc.wait()
+        self._file.close()

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from realaudio import (
     RATE,
-    SpeakerRecording,
+    SpeakerTap,
     align_segments,
     find_offset,
     largest_jump,
@@ -23,6 +23,20 @@ from rt_tui.core.audio import BLOCK_SAMPLES
 from rt_tui.core.session import SessionConfig, TurnDetection
 
 pytestmark = [pytest.mark.audio, pytest.mark.usefixtures("virtual_audio")]
+
+
+@pytest.fixture
+def speaker_tap(tmp_path):
+    """Start recording the virtual speaker; every tap is stopped at teardown even if the test fails."""
+    taps: list[SpeakerTap] = []
+
+    def start() -> SpeakerTap:
+        taps.append(SpeakerTap(tmp_path / f"speaker{len(taps)}.raw"))
+        return taps[-1]
+
+    yield start
+    for tap in taps:
+        tap.close()
 
 
 def speech_edges_ms(samples: np.ndarray, level_dbfs: float = -40.0) -> tuple[float, float]:
@@ -40,24 +54,25 @@ def first_difference(played: np.ndarray, sent: np.ndarray) -> int:
     return int(diff[0]) if len(diff) else n
 
 
-async def test_spoken_question_gets_vad_events_and_the_reply_plays_intact(tmp_path):
+async def test_spoken_question_gets_vad_events_and_the_reply_plays_intact(tmp_path, speaker_tap):
     speech = say("What is the weather like today", tmp_path / "q.wav")
     config = SessionConfig(turn_detection=TurnDetection(silence_duration_ms=500))
     async with voice_session(config) as s:
         assert s.loop.start_listening()
-        recording = SpeakerRecording(12.0, tmp_path / "out.wav")
+        tap = speaker_tap()
         await asyncio.sleep(0.4)
         await asyncio.to_thread(play_mic, tmp_path / "q.wav")
         started = (await s.wait_for(lambda: s.server("input_audio_buffer.speech_started")))[0].payload
         stopped = (await s.wait_for(lambda: s.server("input_audio_buffer.speech_stopped")))[0].payload
-        done = (await s.wait_for(lambda: s.server("response.done"), timeout=20))[0].payload
+        done = (await s.wait_for(lambda: s.server("response.done"), timeout=30))[0].payload
         item_id = done["response"]["output"][0]["id"]
-        await s.wait_for(lambda: s.engine.played_ms(item_id) > 0 and not s.engine.is_playing, timeout=20)
+        await s.wait_for(lambda: s.engine.played_ms(item_id) > 0 and not s.engine.is_playing, timeout=30)
+        await asyncio.sleep(0.3)  # the device's own buffer plays out
+        out = tap.stop()
         appended = np.frombuffer(
             b"".join(base64.b64decode(e.payload["audio"]) for e in s.client("input_audio_buffer.append")),
             dtype="<i2",
         )
-        out = await asyncio.to_thread(recording.samples)
 
     # The utterance reached the emulator bit for bit, and the VAD edges are where the speech really is.
     offset, correlation = find_offset(appended, speech)
@@ -81,11 +96,11 @@ async def test_spoken_question_gets_vad_events_and_the_reply_plays_intact(tmp_pa
     assert s.engine.played_ms(item_id) == len(sent) * 1000 // RATE
 
 
-async def test_barge_in_silences_the_reply_and_truncates_at_what_was_played(tmp_path):
+async def test_barge_in_silences_the_reply_and_truncates_at_what_was_played(tmp_path, speaker_tap):
     say("Stop please", tmp_path / "stop.wav")
     async with voice_session() as s:
         assert s.loop.start_listening()
-        recording = SpeakerRecording(5.0, tmp_path / "out.wav")
+        tap = speaker_tap()
         await asyncio.sleep(0.3)
         s.worker.send_text("What can you do?")
         delta = (await s.wait_for(lambda: s.server("response.output_audio.delta")))[0]
@@ -94,7 +109,8 @@ async def test_barge_in_silences_the_reply_and_truncates_at_what_was_played(tmp_
         await asyncio.to_thread(play_mic, tmp_path / "stop.wav")
         truncate = (await s.wait_for(lambda: s.client("conversation.item.truncate")))[0].payload
         await s.wait_for(lambda: s.server("conversation.item.truncated"))
-        out = await asyncio.to_thread(recording.samples)
+        await asyncio.sleep(0.6)  # long enough to hear that the reply stays silent
+        out = tap.stop()
         assert not s.server("error")
 
     assert truncate["item_id"] == item_id and s.loop.last_truncate == (item_id, truncate["audio_end_ms"])
@@ -112,6 +128,7 @@ async def test_barge_in_silences_the_reply_and_truncates_at_what_was_played(tmp_
     assert abs(truncate["audio_end_ms"] - heard_ms) <= 20, (truncate["audio_end_ms"], heard_ms, diagnosis)
     assert 1200 < heard_ms < len(sent) * 1000 / RATE - 500
     # Silence right after the cut (the reply to "stop please" comes later, after its own turn ends).
+    assert len(played) >= heard + RATE // 2, "the recording ended too soon after the cut"
     assert not np.any(played[heard + 3 * BLOCK_SAMPLES : heard + RATE // 2]), "audio kept playing after the barge-in"
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import time
 
@@ -219,24 +220,10 @@ async def test_no_interrupt_when_interrupt_response_is_off():
     assert done["status_details"]["reason"] == "client_cancelled"
 
 
-async def test_idle_timeout_commits_and_responds(emulator):
-    async with connect(emulator) as conn:
-        await recv(conn)
-        turn = {"type": "server_vad", "idle_timeout_ms": 5000}
-        await conn.session.update(session={"type": "realtime", "output_modalities": ["text"],
-                                           "audio": {"input": {"turn_detection": turn}}})
-        await until(conn, "session.updated")
-        await _append(conn, silence(200))
-        events = await until(conn, "response.done", timeout=8)
-    timeout = _one(events, "input_audio_buffer.timeout_triggered")
-    assert timeout["audio_end_ms"] == 200 and timeout["audio_start_ms"] == 0
-    assert types(events)[1:4] == ["input_audio_buffer.committed", "conversation.item.added", "conversation.item.done"]
-    assert_valid(emulator.sent, "ga")
-
-
-async def test_idle_timeout_runs_from_the_end_of_the_replys_playback():
+async def test_idle_timeout_runs_from_the_end_of_the_replys_playback_then_commits_and_responds():
     """The service starts the idle timeout at `response.done` plus the reply's audio duration, so a user
-    still listening to a reply (delivered faster than real time) is not prompted mid-playback."""
+    still listening to a reply (delivered faster than real time) is not prompted mid-playback; then it
+    commits the silence written since playback ended and responds."""
     script = Script(rules=(Rule("ping", reply="Pong, pong, pong."),))
     async with Emulator(fast_options(script=script)) as emu:
         async with connect(emu) as conn:
@@ -249,15 +236,22 @@ async def test_idle_timeout_runs_from_the_end_of_the_replys_playback():
             await conn.response.create()
             reply = await until(conn, "response.done")
             done_at = time.monotonic()
-            await _append(conn, silence(300))
+            playback_s = sum(len(base64.b64decode(e["delta"])) for e in reply
+                             if e["type"] == "response.output_audio.delta") / 48_000
+            await _append(conn, silence(300))  # while the reply still plays
+            await asyncio.sleep(playback_s + 0.3)
+            await _append(conn, silence(500))  # after it has finished playing
             events = await until(conn, "input_audio_buffer.timeout_triggered", timeout=20)
             waited = time.monotonic() - done_at
-    playback_s = sum(len(base64.b64decode(e["delta"])) for e in reply
-                     if e["type"] == "response.output_audio.delta") / 48_000
+            events += await until(conn, "response.done")
     assert playback_s > 1.0
     assert playback_s + 5.0 - 0.1 <= waited <= playback_s + 5.0 + 1.5
-    timeout = events[-1]
-    assert timeout["audio_start_ms"] <= timeout["audio_end_ms"] == 300
+    timeout = _one(events, "input_audio_buffer.timeout_triggered")
+    assert (timeout["audio_start_ms"], timeout["audio_end_ms"]) == (300, 800)
+    after = types(events)[types(events).index("input_audio_buffer.timeout_triggered"):]
+    assert after[:5] == ["input_audio_buffer.timeout_triggered", "input_audio_buffer.committed",
+                         "conversation.item.added", "conversation.item.done", "response.created"]
+    assert _one(events, "input_audio_buffer.committed")["item_id"] == timeout["item_id"]
     assert_valid(emu.sent, "ga")
 
 

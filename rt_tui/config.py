@@ -70,18 +70,19 @@ class Target:
         return urlsplit(self.endpoint).netloc if self.endpoint else ""
 
     def describe(self) -> str:
-        """One line for the status bar: provider, endpoint host, deployment/model, dialect, auth kind."""
+        """One line for the status bar: provider, dialect, auth kind, deployment/model, endpoint host.
+
+        The short facts come first and the long host and route last: a narrow status bar cuts the end.
+        """
         dialect = "GA" if self.dialect == "ga" else "beta (preview)"
         if self.provider == "local":
             where = self.host or "embedded"
-            return f"local emulator (not a model) · {where} · {self.model} · {dialect}"
+            return f"local emulator (not a model) · {dialect} · {self.model} · {where}"
+        auth = _AUTH_LABELS[self.auth]
         if self.provider == "azure":
             route = "v1 route" if self.route == "ga" else f"api-version {self.api_version}"
-            return (
-                f"Azure OpenAI · {self.host} · deployment {self.model} · {route} · {dialect} · "
-                f"{_AUTH_LABELS[self.auth]}"
-            )
-        return f"OpenAI · {self.host} · model {self.model} · {dialect} · {_AUTH_LABELS[self.auth]}"
+            return f"Azure OpenAI · {dialect} · {auth} · deployment {self.model} · {self.host} · {route}"
+        return f"OpenAI · {dialect} · {auth} · model {self.model} · {self.host}"
 
 
 _AUTH_LABELS = {"api-key": "API key", "entra": "Microsoft Entra ID", "bearer": "API key (Bearer)", "none": "no auth"}

@@ -35,8 +35,8 @@ def _assistant_views(app) -> list[TurnView]:
 
 
 @pytest.mark.parametrize("api_version, shown", [
-    (None, "v1 route · GA"),
-    ("2025-04-01-preview", "api-version 2025-04-01-preview · beta (preview)"),
+    (None, ("GA", "v1 route")),
+    ("2025-04-01-preview", ("beta (preview)", "api-version 2025-04-01-preview")),
 ])
 async def test_azure_target_is_shown_without_its_key_and_the_reply_streams(tmp_path: Path, api_version, shown):
     options = EmulatorOptions(api_key=KEY, first_delta_ms=30, text_delta_ms=40, ping_interval_s=None)
@@ -52,8 +52,8 @@ async def test_azure_target_is_shown_without_its_key_and_the_reply_streams(tmp_p
             await wait_for(pilot, lambda: app.status_bar.session_started is not None, what="session.created")
             target = str(app.query_one("#status-target").render())
             port = urlsplit(emu.url).port
-            assert target.startswith(f"Azure OpenAI · 127.0.0.1:{port} · deployment gpt-realtime · {shown}")
-            assert target.endswith("API key")
+            dialect, route = shown
+            assert target == f"Azure OpenAI · {dialect} · API key · deployment gpt-realtime · 127.0.0.1:{port} · {route}"
             await pilot.press(*"hello")
             # Enter without pilot.press: press() waits for the CPU to go idle, i.e. for the whole reply
             await app.query_one("#message-input", Input).action_submit()
@@ -125,3 +125,16 @@ async def test_without_portaudio_text_works_and_one_line_says_why(emulator, monk
         await pilot.press(*"hi", "enter")
         await wait_for(pilot, lambda: any(v.turn.status == "completed" for v in _assistant_views(app)),
                        what="a reply by text")
+
+
+async def test_a_long_azure_target_keeps_its_facts_visible_at_120_columns():
+    target = Target("azure", "https://my-resource.openai.azure.com", "gpt-realtime", route="classic", dialect="beta",
+                    auth="entra", api_version="2025-04-01-preview")
+    app = make_app(Settings(target=target), connect=False, cursor_blink=False, audio=False)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await pilot.pause()
+        lines = _screen_text(app).splitlines()
+        header, status_line = lines[0], lines[-2]
+        for fact in ("Azure OpenAI", "beta (preview)", "Microsoft Entra ID", "deployment gpt-realtime"):
+            assert fact in header and fact in status_line, (header, status_line)
+        assert "my-resource" in header, header  # the long host comes last: cut first, in the status line

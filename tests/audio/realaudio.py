@@ -5,6 +5,7 @@ from __future__ import annotations
 import shlex
 import shutil
 import subprocess
+import time
 import wave
 from pathlib import Path
 
@@ -45,21 +46,6 @@ def play_mic(path: Path) -> None:
 
 def play_mic_background(path: Path) -> subprocess.Popen:
     return subprocess.Popen([str(TOOL), "play-mic", str(path)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-
-
-class SpeakerRecording:
-    """`virtual-audio record-speaker SECS` in the background; `samples()` waits and reads the WAV."""
-
-    def __init__(self, seconds: float, path: Path) -> None:
-        self.path = path
-        self._proc = subprocess.Popen(
-            [str(TOOL), "record-speaker", f"{seconds:.2f}", str(path)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
-        )
-
-    def samples(self) -> np.ndarray:
-        _, err = self._proc.communicate(timeout=60)
-        assert self._proc.returncode == 0, err.decode()
-        return read_wav(self.path)
 
 
 def find_offset(haystack: np.ndarray, needle: np.ndarray) -> tuple[int, float]:
@@ -136,6 +122,15 @@ class SpeakerTap:
              "--latency-msec=20", "--client-name=rt-tui-test-tap"],
             stdout=self._file, stderr=subprocess.PIPE,
         )
+
+    def wait_ready(self, timeout: float = 10.0) -> SpeakerTap:
+        """Block until parec delivers audio (the monitor streams silence continuously)."""
+        deadline = time.monotonic() + timeout
+        while self.path.stat().st_size == 0:
+            assert self._proc.poll() is None, "parec exited"
+            assert time.monotonic() < deadline, "parec delivered nothing"
+            time.sleep(0.01)
+        return self
 
     def stop(self) -> np.ndarray:
         self.close()

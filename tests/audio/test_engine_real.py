@@ -7,7 +7,7 @@ import time
 
 import numpy as np
 import pytest
-from realaudio import RATE, SpeakerRecording, find_offset, longest_zero_run, nonzero_span, play_mic, play_mic_background, say, write_wav
+from realaudio import RATE, find_offset, longest_zero_run, nonzero_span, play_mic, play_mic_background, say, write_wav
 
 from rt_tui.core.audio import BLOCK_SAMPLES, AudioEngine
 from rt_tui.core.devices import AudioUnavailable, describe_devices, list_devices, resolve_device
@@ -19,6 +19,14 @@ pytestmark = [pytest.mark.audio, pytest.mark.usefixtures("virtual_audio")]
 def tone(seconds: float, hz: float = 440.0, amplitude: float = 0.3) -> np.ndarray:
     t = np.arange(int(seconds * RATE)) / RATE
     return (amplitude * 32767 * np.sin(2 * np.pi * hz * t)).astype(np.int16)
+
+
+def wait_until(predicate, timeout: float = 10.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.01)
+    time.sleep(0.1)  # the device's own buffer (≈ 40 ms) plays out
 
 
 @pytest.fixture
@@ -65,11 +73,10 @@ def test_microphone_delivers_bit_exact_20ms_chunks_that_the_vad_hears(engine, tm
     assert [e.kind for e in events][:1] == ["speech_started"] and events[-1].kind == "speech_stopped"
 
 
-def test_speaker_plays_jittery_deltas_without_gaps_and_counts_every_sample(engine, tmp_path):
+def test_speaker_plays_jittery_deltas_without_gaps_and_counts_every_sample(engine, speaker_tap):
     signal = tone(1.5)
     engine.start(microphone=False)
-    recording = SpeakerRecording(2.5, tmp_path / "out.wav")
-    time.sleep(0.3)
+    tap = speaker_tap()
 
     def deliver() -> None:  # uneven delta sizes and arrival times, 3-5x faster than real time like the service
         rng = np.random.default_rng(7)
@@ -81,7 +88,8 @@ def test_speaker_plays_jittery_deltas_without_gaps_and_counts_every_sample(engin
         engine.play("item_a", signal[pos:].tobytes())
 
     threading.Thread(target=deliver).start()
-    out = recording.samples()
+    wait_until(lambda: engine.played_ms("item_a") == 1500 and not engine.is_playing)
+    out = tap.stop()
     assert engine.played_ms("item_a") == 1500
     offset, correlation = find_offset(out, signal)
     assert correlation > 0.999
@@ -90,17 +98,17 @@ def test_speaker_plays_jittery_deltas_without_gaps_and_counts_every_sample(engin
     assert longest_zero_run(played) <= BLOCK_SAMPLES
 
 
-def test_flush_silences_output_and_played_ms_matches_the_recording(engine, tmp_path):
+def test_flush_silences_output_and_played_ms_matches_the_recording(engine, speaker_tap):
     signal = tone(3.0, hz=300)
     engine.start(microphone=False)
-    recording = SpeakerRecording(3.0, tmp_path / "out.wav")
-    time.sleep(0.3)
+    tap = speaker_tap()
     engine.play("item_b", signal.tobytes())
     time.sleep(1.1)
     assert engine.is_playing
     item_id, played_ms = engine.flush()
     engine.play("item_b", signal.tobytes())  # late deltas of the interrupted item stay silent
-    out = recording.samples()
+    time.sleep(0.5)
+    out = tap.stop()
     start, end = nonzero_span(out)
     heard_ms = (end - start) * 1000 / RATE
     assert item_id == "item_b"
@@ -109,22 +117,22 @@ def test_flush_silences_output_and_played_ms_matches_the_recording(engine, tmp_p
     assert engine.played_ms("item_b") == played_ms
 
 
-def test_next_item_plays_after_a_flush(engine, tmp_path):
+def test_next_item_plays_after_a_flush(engine, speaker_tap):
     engine.start(microphone=False)
     engine.play("old", tone(1.0).tobytes())
     time.sleep(0.2)
     assert engine.flush()[0] == "old"
     assert engine.buffered_ms == 0
-    recording = SpeakerRecording(1.0, tmp_path / "out.wav")
-    time.sleep(0.2)
+    tap = speaker_tap()
     fresh = tone(0.4, hz=500)
     engine.play("new", fresh.tobytes())
-    out = recording.samples()
+    wait_until(lambda: engine.played_ms("new") == 400 and not engine.is_playing)
+    out = tap.stop()
     assert find_offset(out, fresh)[1] > 0.999
     assert engine.played_ms("new") == 400
 
 
-def test_device_refusing_24k_is_resampled_both_ways(tmp_path):
+def test_device_refusing_24k_is_resampled_both_ways(tmp_path, speaker_tap):
     chunks: list[bytes] = []
     engine = AudioEngine(on_mic_chunk=chunks.append, device_rate=48_000)
     try:
@@ -136,27 +144,27 @@ def test_device_refusing_24k_is_resampled_both_ways(tmp_path):
         captured = np.frombuffer(b"".join(chunks), dtype="<i2")
         assert {len(c) for c in chunks} == {BLOCK_SAMPLES * 2}
         assert find_offset(captured, speech)[1] > 0.95
-        recording = SpeakerRecording(1.5, tmp_path / "out.wav")
-        time.sleep(0.3)
+        tap = speaker_tap()
         signal = tone(0.8, hz=350)
         engine.play("item_r", signal.tobytes())
-        out = recording.samples()
+        wait_until(lambda: engine.played_ms("item_r") >= 799 and not engine.is_playing)
+        out = tap.stop()
         assert find_offset(out, signal)[1] > 0.99
         assert abs(engine.played_ms("item_r") - 800) <= 1
     finally:
         engine.stop()
 
 
-def test_volume_scales_the_speaker_and_its_level(engine, tmp_path):
+def test_volume_scales_the_speaker_and_its_level(engine, speaker_tap):
     engine.volume = 0.5
     engine.start(microphone=False)
-    recording = SpeakerRecording(1.2, tmp_path / "out.wav")
-    time.sleep(0.3)
+    tap = speaker_tap()
     engine.play("item_v", tone(0.6, amplitude=0.5).tobytes())
     time.sleep(0.3)
     assert engine.speaker_level.peak == pytest.approx(0.25, abs=0.02)
     assert engine.speaker_level.rms == pytest.approx(0.25 / np.sqrt(2), abs=0.02)
-    out = recording.samples()
+    wait_until(lambda: not engine.is_playing)
+    out = tap.stop()
     assert np.abs(out).max() == pytest.approx(0.25 * 32767, rel=0.02)
 
 

@@ -9,7 +9,6 @@ import numpy as np
 import pytest
 from realaudio import (
     RATE,
-    SpeakerTap,
     align_segments,
     find_offset,
     largest_jump,
@@ -23,20 +22,6 @@ from rt_tui.core.audio import BLOCK_SAMPLES
 from rt_tui.core.session import SessionConfig, TurnDetection
 
 pytestmark = [pytest.mark.audio, pytest.mark.usefixtures("virtual_audio")]
-
-
-@pytest.fixture
-def speaker_tap(tmp_path):
-    """Start recording the virtual speaker; every tap is stopped at teardown even if the test fails."""
-    taps: list[SpeakerTap] = []
-
-    def start() -> SpeakerTap:
-        taps.append(SpeakerTap(tmp_path / f"speaker{len(taps)}.raw"))
-        return taps[-1]
-
-    yield start
-    for tap in taps:
-        tap.close()
 
 
 def speech_edges_ms(samples: np.ndarray, level_dbfs: float = -40.0) -> tuple[float, float]:

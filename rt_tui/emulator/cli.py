@@ -60,7 +60,8 @@ def options_from_args(args: argparse.Namespace):  # -> EmulatorOptions (imported
     return EmulatorOptions(host=args.host, port=args.port, api_key=args.api_key, dialect=args.dialect,
                            realtime_factor=args.realtime_factor, tls=args.tls, faults=faults, seed=args.seed,
                            script=Script.load(args.script) if args.script else Script(),
-                           openai_beta=args.openai_beta, max_session_s=args.max_session_s)
+                           openai_beta=args.openai_beta, max_session_s=args.max_session_s,
+                           record_events=False)  # nobody reads them out of this process; CI runs last hours
 
 
 async def _serve(options) -> None:

@@ -29,8 +29,8 @@ class EmulatorOptions:
     # Maximum session length; None = the service's (60 min on /v1, 30 min on Azure routes).
     max_session_s: float | None = None
     ping_interval_s: float | None = 20.0
-    # Keep every client and server event in `Emulator.received` / `.sent` (tests). The embedded
-    # emulator turns this off: an hour of voice would keep hundreds of MB of audio events.
+    # Keep every client and server event in `Emulator.received` / `.sent`, and every session in `.sessions`
+    # (tests). The embedded and the CLI emulator turn this off: an hour of voice would keep hundreds of MB.
     record_events: bool = True
 
     def timing(self) -> "EmulatorOptions":

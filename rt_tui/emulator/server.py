@@ -187,7 +187,8 @@ class Emulator:
         self._connections += 1
         session = RealtimeSession(ws, dialect=route.dialect, model=model, voice=voice, options=self.options,
                                   max_session_s=max_s, connection_index=index, record=self._record)
-        self.sessions.append(session)
+        if self.options.record_events:  # a closed session still holds its conversation's audio
+            self.sessions.append(session)
         await session.run()
 
 

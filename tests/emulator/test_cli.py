@@ -140,3 +140,14 @@ def test_fault_flags_reach_the_server():
         assert asyncio.run(talk()) == (2, 1011)
     finally:
         assert _stop(proc) == 0
+
+
+def test_the_cli_emulator_keeps_no_event_or_session_history():
+    """A CI run of hours must not grow: `received`/`sent`/`sessions` are for in-process tests only."""
+    import argparse
+
+    from rt_tui.emulator.cli import add_arguments, options_from_args
+
+    parser = argparse.ArgumentParser()
+    add_arguments(parser)
+    assert options_from_args(parser.parse_args([])).record_events is False

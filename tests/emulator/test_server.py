@@ -192,4 +192,4 @@ def test_emulator_thread_records_nothing():
             ws.recv(timeout=5)
     finally:
         thread.stop()
-    assert thread.emulator.received == [] and thread.emulator.sent == []
+    assert thread.emulator.received == [] and thread.emulator.sent == [] and thread.emulator.sessions == []

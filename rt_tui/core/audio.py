@@ -1,8 +1,8 @@
 """AudioEngine: microphone → 20 ms pcm16 chunks; assistant audio → jitter buffer → speaker.
 
 pcm16 mono 24 kHz on both sides. PortAudio runs the stream callbacks on its own threads:
-* the mic callback hands each 20 ms chunk (960 bytes) to `on_mic_chunk` on that thread; the owner
-  hops threads if it needs to (the voice loop uses `loop.call_soon_threadsafe`);
+* the mic callback hands each 20 ms chunk (960 bytes) to `on_mic_chunk` on that thread (the
+  worker's `append_audio` is thread-safe; anything else must hop threads itself);
 * the speaker callback pulls from the jitter buffer and counts, per item, exactly how many samples it
   wrote to the device. Every written sample is played (the stream is never aborted), so that count is
   what the user heard once the device latency (`output_latency_s`, ≈ 40 ms) has passed — the value for
@@ -29,11 +29,12 @@ from rt_tui.core.resample import LinearResampler
 
 BLOCK_MS = 20  # microphone chunks (one input_audio_buffer.append each)
 BLOCK_SAMPLES = SAMPLE_RATE * BLOCK_MS // 1000
-# Speaker blocks are shorter: the device buffers ~2 blocks, so 10 ms blocks make a barge-in silent
-# within ~30 ms (20 ms blocks: ~60 ms) at 100 callbacks/s, still cheap.
+# Speaker blocks are shorter than mic blocks: a flush takes effect at the next block, so 10 ms blocks
+# keep that part of barge-in delay small, at 100 callbacks/s (still cheap).
 OUTPUT_BLOCK_MS = 10
 # Device buffering requested from PortAudio. Python callbacks share the GIL with the app (UI, SDK), so
-# a little slack avoids gaps when the process is busy; the speaker's cost is barge-in delay.
+# slack avoids gaps when the process is busy; the speaker's buffer is the rest of barge-in delay
+# (40 ms: silence heard ~45 ms after speech_started; "low" = 20 ms on PulseAudio: ~25 ms).
 OUTPUT_LATENCY_S = 0.04
 INPUT_LATENCY_S = 0.08
 ECHO_TAIL_S = 0.15  # half-duplex keeps the mic gated this long after the last assistant sample

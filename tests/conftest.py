@@ -58,3 +58,11 @@ def virtual_audio(tmp_path_factory: pytest.TempPathFactory):
             sd._terminate()
             sd._initialize()
         subprocess.run([str(VIRTUAL_AUDIO), "stop", str(state_dir)], capture_output=True, timeout=60)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Real-time audio tests run against wall-clock devices on a shared 2-core machine: a scheduling hiccup can
+    cost one run, so they get two reruns (pytest-rerunfailures). A real fault fails all three and still fails CI."""
+    for item in items:
+        if item.get_closest_marker("audio") is not None:
+            item.add_marker(pytest.mark.flaky(reruns=2, reruns_delay=1))

@@ -25,6 +25,7 @@ from rt_tui.ui.app_actions import PlaygroundActions
 from rt_tui.ui.commands import PresetCommands
 from rt_tui.ui.connection_host import ConnectionHost
 from rt_tui.ui.messages import ConnectionStatusChanged, RealtimeEventArrived, VoiceMessage
+from rt_tui.ui.panes.audio_settings import AudioSettings
 from rt_tui.ui.panes.conversation import ConversationPane
 from rt_tui.ui.panes.instructions import InstructionsPane
 from rt_tui.ui.panes.settings import SettingsPane
@@ -37,6 +38,20 @@ RENDER_INTERVAL_S = 0.05  # deltas are batched: the log is redrawn at most 20 ti
 NARROW_WIDTH = 120
 WIDE_WIDTH = 160
 SESSION_LIMIT_S = {"azure": 30 * 60, "openai": 60 * 60, "local": 60 * 60}
+
+
+def session_limit_s(session: dict[str, Any], fallback: float, now: Callable[[], float] = time.time) -> float:
+    """Seconds this session may last: the server's `expires_at` when it is believable, else `fallback`.
+
+    The limit differs by service and route (an emulator's beta/Azure route or `--max-session-s` too); an
+    `expires_at` in the past or hours away (a replayed recording, a snapshot fixture) is not a live limit.
+    """
+    expires_at = session.get("expires_at")
+    if isinstance(expires_at, (int, float)) and not isinstance(expires_at, bool):
+        left = expires_at - now()
+        if 0 < left <= 2 * 60 * 60:
+            return left
+    return fallback
 
 
 def _inspector_pane(settings: Settings) -> Widget:
@@ -76,6 +91,10 @@ class RtTuiApp(PlaygroundActions, App[int]):
         Binding("ctrl+l", "clear_conversation", "Clear conversation", id="clear_conversation", show=False),
         Binding("ctrl+r", "reset_settings", "Reset settings", id="reset_settings", show=False),
         Binding("ctrl+o", "focus_message", "Message input", id="focus_message", show=False),
+        Binding("f8", "toggle_mute", "Mute mic", id="toggle_mute", show=False,
+                tooltip="Mute or unmute the microphone (silence is sent while muted)"),
+        Binding("space", "push_to_talk", "Push-to-talk", id="push_to_talk", show=False, priority=True,
+                tooltip="Turn detection off: start/stop a recording (Space on the empty message input, or F5)"),
     ]
 
     def __init__(
@@ -175,6 +194,7 @@ class RtTuiApp(PlaygroundActions, App[int]):
         self.set_interval(1.0, self.status_bar.refresh_timer)
         if self.connect and self.host.audio:
             self.set_interval(0.1, self._refresh_levels)
+            self.settings_pane.mount(AudioSettings(self.host, id="audio-settings"))
         if self.config_error:
             self.show_config_error(self.config_error, "[session] in the config file")
             return
@@ -270,6 +290,8 @@ class RtTuiApp(PlaygroundActions, App[int]):
     def _on_session(self, event: Event) -> None:
         session = event.payload.get("session") or {}
         if event.type == "session.created":
+            fallback = SESSION_LIMIT_S.get(self.settings.target.provider, 3600)
+            self.status_bar.limit_s = session_limit_s(session, fallback)
             self.status_bar.start_session()
         try:
             server = SessionConfig.from_ga_session(session)

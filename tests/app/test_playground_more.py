@@ -31,7 +31,8 @@ def _finished_assistant(app):
 
 
 async def test_auto_apply_sends_after_an_idle_pause(emulator):
-    app = make_app(settings_for(emulator.url), cursor_blink=False, audio=False, autoapply_delay_s=0.3)
+    # The idle delay must outlast a keystroke gap on a loaded machine, or one update per pause is sent.
+    app = make_app(settings_for(emulator.url), cursor_blink=False, audio=False, autoapply_delay_s=1.0)
     async with app.run_test(size=SIZE) as pilot:
         await _connected(pilot, app)
         pane = app.query_one(InstructionsPane)

@@ -78,7 +78,9 @@ def turn_body(turn: Any) -> str:
     if turn.kind == "error":
         return turn.error or turn.text or ""
     if not turn.text and turn.has_audio and turn.role == "user":
-        return "(audio — transcription is off)"
+        if turn.error:  # the input transcription failed: say so rather than suggest it is off
+            return f"(audio — {turn.error})"
+        return "(audio — no transcript: input transcription is off, or still running)"
     return turn.text or ""
 
 

@@ -25,7 +25,6 @@ from rt_tui.ui.app_actions import PlaygroundActions
 from rt_tui.ui.commands import PresetCommands
 from rt_tui.ui.connection_host import ConnectionHost
 from rt_tui.ui.messages import ConnectionStatusChanged, RealtimeEventArrived, VoiceMessage
-from rt_tui.ui.panes.audio_settings import AudioSettings
 from rt_tui.ui.panes.conversation import ConversationPane
 from rt_tui.ui.panes.instructions import InstructionsPane
 from rt_tui.ui.panes.settings import SettingsPane
@@ -91,10 +90,6 @@ class RtTuiApp(PlaygroundActions, App[int]):
         Binding("ctrl+l", "clear_conversation", "Clear conversation", id="clear_conversation", show=False),
         Binding("ctrl+r", "reset_settings", "Reset settings", id="reset_settings", show=False),
         Binding("ctrl+o", "focus_message", "Message input", id="focus_message", show=False),
-        Binding("f8", "toggle_mute", "Mute mic", id="toggle_mute", show=False,
-                tooltip="Mute or unmute the microphone (silence is sent while muted)"),
-        Binding("space", "push_to_talk", "Push-to-talk", id="push_to_talk", show=False, priority=True,
-                tooltip="Turn detection off: start/stop a recording (Space on the empty message input, or F5)"),
     ]
 
     def __init__(
@@ -194,7 +189,6 @@ class RtTuiApp(PlaygroundActions, App[int]):
         self.set_interval(1.0, self.status_bar.refresh_timer)
         if self.connect and self.host.audio:
             self.set_interval(0.1, self._refresh_levels)
-            self.settings_pane.mount(AudioSettings(self.host, id="audio-settings"))
         if self.config_error:
             self.show_config_error(self.config_error, "[session] in the config file")
             return

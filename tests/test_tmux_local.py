@@ -1,5 +1,6 @@
 """`rt-tui --local` in a real terminal, as a user runs it: the installed command in tmux, keys typed, the
-screen read back. The screen says it is the local emulator, a typed message gets a reply, Ctrl+Q exits 0."""
+screen read back. The screen says it is the local emulator, instructions are applied (F2, Ctrl+S), a setting
+is changed (Output: Text only), a typed message gets a text-only reply, Ctrl+Q exits 0."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import subprocess
 import sys
 import time
 import uuid
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -67,10 +69,13 @@ def _command(tmp_path: Path) -> str:
 def test_local_app_in_a_terminal_chats_and_quits_with_ctrl_q(terminal: Terminal, tmp_path: Path):
     terminal.tmux("new-session", "-d", "-s", "app", "-x", "120", "-y", "36", "-c", os.getcwd(), _command(tmp_path))
     terminal.wait_for("LOCAL EMULATOR", "not a model", "connected", "Type a message")
+    _apply_instructions_and_choose_text_output(terminal)
+    terminal.tmux("send-keys", "-t", "app", "C-o")  # back to the message input
     terminal.tmux("send-keys", "-t", "app", "-l", "what can you do")
     terminal.tmux("send-keys", "-t", "app", "Enter")
     screen = terminal.wait_for("what can you do", "greetings", "latency")
     assert "error" not in screen.lower()
+    assert "Assistant" in screen and "(voice)" not in screen  # the settings change reached the server
     terminal.tmux("send-keys", "-t", "app", "C-q")
     exit_code = tmp_path / "exit-code"
     deadline = time.monotonic() + 20
@@ -78,3 +83,25 @@ def test_local_app_in_a_terminal_chats_and_quits_with_ctrl_q(terminal: Terminal,
         time.sleep(0.1)
     assert exit_code.exists(), f"Ctrl+Q did not end the app:\n{terminal.screen()}"
     assert exit_code.read_text().strip() == "0"
+
+
+def _apply_instructions_and_choose_text_output(terminal: Terminal) -> None:
+    """F2 → type instructions → Ctrl+S until "applied"; then Tab to the Output select and pick "Text only"."""
+    keys = partial(terminal.tmux, "send-keys", "-t", "app")
+    keys("F2")
+    keys("-l", "Answer in one short sentence.")
+    terminal.wait_for("edited")
+    keys("C-s")
+    terminal.wait_for("sentence.", "✓ applied")  # the editor wraps at 80 columns
+    for _ in range(4):  # auto-apply checkbox, the settings form, Voice, Output
+        keys("Tab")
+        time.sleep(0.2)
+    keys("Enter")
+    terminal.wait_for("Text only")  # the Output list is open
+    keys("Down")
+    keys("Enter")
+    deadline = time.monotonic() + 10
+    while "Audio (+ transcript)" in terminal.screen():
+        assert time.monotonic() < deadline, f"Output did not change:\n{terminal.screen()}"
+        time.sleep(0.2)
+    terminal.wait_for("Text only")

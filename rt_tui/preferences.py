@@ -71,7 +71,7 @@ def remember_theme_changes(app: App[Any], path: Path, saved: str | None) -> None
         try:
             save_theme_choice(path, theme.name)
         except (ProfileError, OSError) as error:
-            app.notify(f"Theme not saved: {error}", severity="warning")
+            app.notify(f"Theme not saved: {error}", severity="warning", markup=False)
             return
         last["name"] = theme.name
 

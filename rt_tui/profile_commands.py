@@ -93,9 +93,9 @@ class ProfileCommands(Provider):
             save_profile(path, name, {**target_values(app.settings, key_env), "session": session_values(current),
                                       **tools})
         except (ProfileError, OSError) as error:
-            app.notify(f"Profile not saved: {error}", severity="error")
+            app.notify(f"Profile not saved: {error}", severity="error", markup=False)
             return
-        app.notify(f"Saved current settings to profile {name} in {path}")
+        app.notify(f"Saved current settings to profile {name} in {path}", markup=False)
 
     def _tell(self, message: str) -> None:
-        self.app.notify(message, severity="error")
+        self.app.notify(message, severity="error", markup=False)

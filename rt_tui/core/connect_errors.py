@@ -65,7 +65,9 @@ def _describe_http_refusal(status: int, body: bytes | None, target: Target) -> s
     server_message = _server_message(body)
     head = f"HTTP {status} {_HTTP_REASONS.get(status, '')}".rstrip() + f" from {target.host or 'the server'}"
     text = f"{head}: {server_message}" if server_message else head
-    return f"{text}. {_hint(status, target)}".rstrip()
+    if not text.endswith((".", "!", "?")):  # the service's own message usually ends its sentence
+        text += "."
+    return f"{text} {_hint(status, target)}".rstrip()
 
 
 def _hint(status: int, target: Target) -> str:

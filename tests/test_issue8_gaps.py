@@ -1,0 +1,107 @@
+"""Issue 8 audit: the promises the first tests did not pin down, checked as a user meets them."""
+
+from __future__ import annotations
+
+import importlib
+import os
+import pkgutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from textual.dom import DOMNode
+
+import rt_tui
+from rt_tui.config import Settings, Target
+from rt_tui.doctor import run_checks
+from rt_tui.emulator.options import EmulatorOptions
+from rt_tui.emulator.server import Emulator
+
+NO_PORTAUDIO = "import ctypes.util; ctypes.util.find_library = lambda name: None\n"
+
+
+def rt_tui_command(*argv: str, prelude: str = "", tmp_path: Path) -> subprocess.CompletedProcess[str]:
+    """`rt-tui ARGV` in its own process, without the host's configuration; `prelude` runs first."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("AZURE_", "OPENAI_", "RT_TUI_"))}
+    env["XDG_CONFIG_HOME"] = str(tmp_path / "xdg")
+    code = f"{prelude}import sys\nfrom rt_tui.cli import main\nsys.exit(main({list(argv)!r}))\n"
+    return subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=90)
+
+
+async def test_startup_problems_are_shown_word_for_word_not_read_as_markup(tmp_path):
+    from textual.widgets._toast import Toast
+
+    from rt_tui.ui.app import make_app
+
+    config = tmp_path / "config.toml"
+    config.write_text('[keymap]\n"no_such_binding" = "f6"\n', encoding="utf-8")
+    app = make_app(Settings(target=Target("local", "", "gpt-realtime"), config_path=config), connect=False,
+                   cursor_blink=False, audio=False)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await pilot.pause()
+        shown = [Toast(note).render().plain for note in app._notifications]
+    assert any("problem(s) in [keymap]" in text and "'no_such_binding'" in text for text in shown), shown
+
+
+def test_every_binding_in_rt_tui_has_an_id_and_a_description():
+    """The keymap remaps by id: a Binding without one (in any widget, not only the app) cannot be remapped."""
+    from textual.binding import Binding
+
+    for module in pkgutil.walk_packages(rt_tui.__path__, "rt_tui."):
+        if not module.name.startswith("rt_tui.emulator"):
+            importlib.import_module(module.name)
+    declared = [(cls.__qualname__, binding) for cls in _subclasses(DOMNode) if cls.__module__.startswith("rt_tui.")
+                for binding in vars(cls).get("BINDINGS", [])]
+    for owner, binding in declared:
+        assert isinstance(binding, Binding) and binding.id and binding.description, f"{owner}: {binding}"
+    assert len(declared) >= 20  # the app's, the inspector's, the conversation's …
+
+
+def _subclasses(base: type) -> list[type]:
+    found, pending = [], list(base.__subclasses__())
+    while pending:
+        cls = pending.pop()
+        found.append(cls)
+        pending.extend(cls.__subclasses__())
+    return found
+
+
+@pytest.mark.audio
+@pytest.mark.usefixtures("virtual_audio")
+def test_devices_command_lists_the_devices_and_24k_mono_support(tmp_path):
+    result = rt_tui_command("devices", tmp_path=tmp_path)
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines and any("default input (24 kHz mono ok)" in line for line in lines), lines
+    assert any("default output (24 kHz mono ok)" in line for line in lines), lines
+    assert all(" Hz " in line for line in lines)  # every device with its default sample rate
+
+
+def test_devices_command_without_portaudio_says_so_in_one_line(tmp_path):
+    result = rt_tui_command("devices", prelude=NO_PORTAUDIO, tmp_path=tmp_path)
+    assert result.returncode == 1
+    assert result.stdout.splitlines() == [
+        "Audio unavailable: PortAudio is not available (install libportaudio2): PortAudio library not found"]
+    assert result.stderr == ""
+
+
+def test_doctor_without_portaudio_names_the_package_and_text_still_passes(tmp_path):
+    result = rt_tui_command("doctor", "--local", prelude=NO_PORTAUDIO, tmp_path=tmp_path)
+    lines = result.stdout.splitlines()
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert [line[0] for line in lines[:4]] == ["✓"] * 4
+    assert lines[4].startswith("! audio: PortAudio is not available (install libportaudio2)"), lines
+
+
+async def test_doctor_wrong_openai_key_is_an_auth_failure_with_the_fix(tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg"))
+    wrong = "sk-wrong-0123456789abcdefghij"
+    async with Emulator(EmulatorOptions(api_key="right-key-0123456789")) as emu:
+        env = {"OPENAI_API_KEY": wrong, "OPENAI_BASE_URL": emu.url.replace("ws://", "http://") + "/v1"}
+        checks = {check.name: check for check in await run_checks(None, env, audio=False)}
+    assert checks["endpoint"].status == "ok"
+    auth = checks["auth"]
+    assert auth.status == "fail" and auth.line().startswith("✗ auth:")
+    assert auth.detail.endswith("Check OPENAI_API_KEY.") and ".." not in auth.detail
+    assert all(wrong not in check.line() for check in checks.values())

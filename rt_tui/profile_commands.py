@@ -15,7 +15,15 @@ from typing import Any, Callable
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
 from rt_tui.preferences import default_config_path
-from rt_tui.profiles import TARGET_KEYS, Profile, ProfileError, read_profiles, save_profile, session_values
+from rt_tui.profiles import (
+    TARGET_KEYS,
+    Profile,
+    ProfileError,
+    read_document,
+    read_profiles,
+    save_profile,
+    session_values,
+)
 
 STANDARD_KEY_VARIABLES = {"azure": "AZURE_OPENAI_API_KEY", "openai": "OPENAI_API_KEY"}
 DEFAULT_OPENAI_BASE_URL = "https://api.openai.com/v1"
@@ -90,8 +98,9 @@ class ProfileCommands(Provider):
             current = getattr(app, "desired", None) or app.config
             library = getattr(app, "tool_library", None)
             tools = {"tools": library.to_tables()} if library is not None else {}
-            save_profile(path, name, {**target_values(app.settings, key_env), "session": session_values(current),
-                                      **tools})
+            inherited = read_document(path).unwrap().get("session")
+            session = session_values(current, inherited if isinstance(inherited, dict) else None)
+            save_profile(path, name, {**target_values(app.settings, key_env), "session": session, **tools})
         except (ProfileError, OSError) as error:
             app.notify(f"Profile not saved: {error}", severity="error", markup=False)
             return

@@ -166,9 +166,25 @@ def _check_session(path: Path | None, where: str, session: Any) -> None:
         raise ProfileError(path, f"{where}.session.{field_name}".rstrip("."), reason) from None
 
 
-def session_values(config: Any) -> dict[str, Any]:
-    """A `SessionConfig` as the TOML table to save: only what differs from the defaults (TOML has no null)."""
-    return _without_none(config.model_dump(exclude_defaults=True))
+def session_values(config: Any, inherited: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """A `SessionConfig` as the TOML table to save: only what differs from the defaults (TOML has no null).
+
+    `inherited` is the file's top-level `[session]`, which a profile's table overlays key by key: a setting
+    back at its default is then written out too, or loading the profile would bring the inherited one back.
+    (A setting that is off — None — cannot be written, so the inherited value still wins for those.)
+    """
+    values = _without_none(config.model_dump(exclude_defaults=True))
+    current = config.model_dump()
+    for key, value in (inherited or {}).items():
+        if key in values or current.get(key) is None:
+            continue
+        try:
+            differs = getattr(type(config).model_validate({key: value}), key) != getattr(config, key)
+        except ValueError:  # an inherited value that does not validate: the profile's own wins
+            differs = True
+        if differs:
+            values[key] = _without_none(current[key]) if isinstance(current[key], dict) else current[key]
+    return values
 
 
 def save_profile(path: Path, name: str, values: Mapping[str, Any]) -> None:

@@ -105,3 +105,47 @@ async def test_doctor_wrong_openai_key_is_an_auth_failure_with_the_fix(tmp_path,
     assert auth.status == "fail" and auth.line().startswith("✗ auth:")
     assert auth.detail.endswith("Check OPENAI_API_KEY.") and ".." not in auth.detail
     assert all(wrong not in check.line() for check in checks.values())
+
+
+INHERITING = """\
+# shared settings
+[session]
+voice = "cedar"            # every profile talks like this
+[session.turn_detection]
+type = "semantic_vad"
+
+[profiles.lab]
+local = true
+"""
+
+
+async def test_saved_profile_loads_back_as_saved_even_where_the_top_level_session_differs(tmp_path):
+    """A profile's [session] overlays the file's [session]: settings back at their defaults must be written."""
+    import argparse
+
+    from textual.app import App
+
+    from rt_tui.config import load_settings
+    from rt_tui.core.session import SessionConfig
+    from rt_tui.profile_commands import ProfileCommands
+
+    config = tmp_path / "config.toml"
+    config.write_text(INHERITING, encoding="utf-8")
+    args = argparse.Namespace(config=str(config), profile="lab", local=False, model=None, endpoint=None,
+                              api_version=None, record=None)
+    loaded = SessionConfig.model_validate(load_settings(args, env={}).session)
+    assert loaded.voice == "cedar" and loaded.turn_detection.type == "semantic_vad"
+    wanted = loaded.updated({"voice": "marin", "turn_detection.type": "server_vad", "instructions": "Hi."})
+
+    class Host(App[None]):
+        def __init__(self) -> None:
+            super().__init__()
+            self.settings = load_settings(args, env={})
+            self.desired = wanted
+
+    app = Host()
+    async with app.run_test():
+        ProfileCommands(app.screen)._save("lab")
+    assert SessionConfig.model_validate(load_settings(args, env={}).session) == wanted
+    text = config.read_text(encoding="utf-8")
+    assert "# every profile talks like this" in text and 'voice = "cedar"' in text  # the shared table untouched

@@ -159,11 +159,14 @@ async def test_output_modalities_and_transcription_in_ga_shape(emulator):
         await _configured(pilot, app)
         app.query_one("#transcription_model", Select).value = "gpt-4o-transcribe"
         await wait_for(pilot, lambda: app.config.transcription_model == "gpt-4o-transcribe", what="transcription on")
+        app.query_one("#noise_reduction", Select).value = "far_field"
+        await wait_for(pilot, lambda: app.config.noise_reduction == "far_field", what="noise reduction on")
         app.query_one("#output_modalities", Select).value = "text"
         await wait_for(pilot, lambda: app.config.output_modalities == "text", what="text only")
         session = received(emulator, "session.update")[-1]["session"]
         assert session["output_modalities"] == ["text"]
         assert session["audio"]["input"]["transcription"]["model"] == "gpt-4o-transcribe"
+        assert session["audio"]["input"]["noise_reduction"] == {"type": "far_field"}
         await pilot.press(*"hi", "enter")
         view = await wait_for(pilot, lambda: [v for v in app.query(TurnView) if v.turn.role == "assistant"
                                                and v.turn.status == "completed"], what="a text reply")
@@ -179,3 +182,19 @@ async def test_output_modalities_in_beta_shape(emulator):
         session = received(emulator, "session.update")[-1]["session"]
         assert session["modalities"] == ["text"] and "output_modalities" not in session
         assert app.query_one("#output_modalities", Select).value == "text"
+
+
+async def test_palette_lists_the_apps_commands_and_runs_them():
+    app = _offline_app()
+    async with app.run_test(size=SIZE) as pilot:
+        commands = {c.title: c for c in app.get_system_commands(app.screen)}
+        for title in ("Apply instructions", "Instructions/settings", "Inspector", "Maximise pane", "Listen",
+                      "Reset settings", "Clear conversation", "Copy transcript", "Cancel response"):
+            assert title in commands, sorted(commands)
+        shown = app.query_one("#right").display
+        await pilot.press("ctrl+p")
+        await pilot.pause(0.2)
+        await pilot.press(*"Inspector")
+        await pilot.pause(0.5)
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: app.query_one("#right").display is not shown, what="inspector toggled")

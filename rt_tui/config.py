@@ -37,6 +37,8 @@ _DEPLOYMENT = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 _FILE_KEYS = {"provider", "endpoint", "deployment", "api_version", "model", "openai_base_url", "local", "api_key_env"}
 _SECRET_FILE_KEYS = {"api_key", "azure_api_key", "openai_api_key", "key", "token", "password"}
 _OTHER_TOP_LEVEL_KEYS = {"theme", "keymap"}  # read by the UI (rt_tui/themes.py, rt_tui/keymap.py)
+# Audio devices belong to the machine, not to a target: top level only (profiles.py refuses them in a profile).
+_AUDIO_FILE_KEYS = {"input_device", "output_device"}
 
 
 class ConfigError(Exception):
@@ -96,6 +98,8 @@ class Settings:
     record: Path | None = None
     session: dict[str, Any] = field(default_factory=dict)  # the file's [session] table, for SessionConfig
     tools: list[dict[str, Any]] | None = None  # the file's [[tools]] (profile's if it has them); None = examples
+    input_device: str | None = None  # microphone: a device index or (part of) its name; None = system default
+    output_device: str | None = None  # speaker, likewise
 
     @property
     def needs_embedded_emulator(self) -> bool:
@@ -134,6 +138,8 @@ def load_settings(args: argparse.Namespace | None = None, env: Mapping[str, str]
         "openai_key": pick(None, "OPENAI_API_KEY", "openai_api_key"),
         "openai_base_url": pick(None, "OPENAI_BASE_URL", "openai_base_url"),
         "model": pick("--model", None, "model"),
+        "input_device": pick("--input-device", "RT_TUI_INPUT_DEVICE", "input_device"),
+        "output_device": pick("--output-device", "RT_TUI_OUTPUT_DEVICE", "output_device"),
     }
     target = _resolve_target(values)
     record = flags.get("record")
@@ -144,6 +150,8 @@ def load_settings(args: argparse.Namespace | None = None, env: Mapping[str, str]
         record=Path(record) if record else None,
         session=session,
         tools=tools,
+        input_device=_device(values["input_device"]),
+        output_device=_device(values["output_device"]),
     )
 
 
@@ -204,10 +212,10 @@ def _read_config_file(path: Path, explicit: bool, profile: str | None
         raise ConfigError(
             f"{secrets[0]!r} in {path}: keys do not belong in the config file. Export the key in an environment "
             'variable and set api_key_env = "THAT_VARIABLE".', secrets[0])
-    unknown = sorted(set(values) - _FILE_KEYS - _OTHER_TOP_LEVEL_KEYS)
+    unknown = sorted(set(values) - _FILE_KEYS - _OTHER_TOP_LEVEL_KEYS - _AUDIO_FILE_KEYS)
     if unknown:
         raise ConfigError(
-            f"Unknown key {unknown[0]!r} in {path}; known keys: {', '.join(sorted(_FILE_KEYS))}, theme, "
+            f"Unknown key {unknown[0]!r} in {path}; known keys: {', '.join(sorted(_FILE_KEYS | _AUDIO_FILE_KEYS))}, theme, "
             "[keymap], [session], [[tools]], [profiles.NAME].",
             unknown[0],
         )
@@ -362,6 +370,13 @@ def _is_loopback(host: str) -> bool:
 def _model(v: dict[str, _Value | None]) -> str:
     model = v["model"]
     return str(model.value).strip() if model and str(model.value).strip() else DEFAULT_MODEL
+
+
+def _device(value: _Value | None) -> str | None:
+    """A device index (the file may hold an integer) or name part, as text; checked when the device opens."""
+    if value is None or isinstance(value.value, bool) or not str(value.value).strip():
+        return None
+    return str(value.value).strip()
 
 
 def _truthy(value: Any) -> bool:

@@ -46,6 +46,10 @@ CONNECTION_MEANINGS = {
     "openai_key": "OpenAI instead of Azure (used when no Azure endpoint is set)",
     "openai_base_url": "OpenAI-compatible base URL (default `https://api.openai.com/v1`)",
     "model": f"OpenAI model (default `{config_module.DEFAULT_MODEL}`); with Azure, `--model` names the deployment",
+    "input_device": "microphone: an index or part of the name from `rt-tui devices` (default: the system's); "
+                    "top level of the file only, not in a profile",
+    "output_device": "speaker: an index or part of the name from `rt-tui devices` (default: the system's); "
+                     "top level of the file only, not in a profile",
 }
 OTHER_VARIABLES = {  # read outside the pick() table
     "RT_TUI_CONFIG": ("--config", "path of the TOML config file (default: `config.toml` in the platform config dir, "

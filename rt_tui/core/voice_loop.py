@@ -71,6 +71,14 @@ class VoiceLoop:
     def push_to_talk(self) -> bool:
         return self.turn_detection == "none"
 
+    @property
+    def speaker_failed(self) -> bool:
+        """The speaker could not open; assistant audio is skipped until `retry_speaker()`."""
+        return self._speaker_failed
+
+    def retry_speaker(self) -> None:
+        self._speaker_failed = False
+
     def _interrupts(self) -> bool:
         turn = getattr(self.worker.config, "turn_detection", None)
         return bool(getattr(turn, "interrupt_response", True))

@@ -25,12 +25,14 @@ from rt_tui.ui.app_actions import PlaygroundActions
 from rt_tui.ui.commands import PresetCommands
 from rt_tui.ui.connection_host import ConnectionHost
 from rt_tui.ui.messages import ConnectionStatusChanged, RealtimeEventArrived, VoiceMessage
+from rt_tui.ui.panes.audio_settings import AudioSettings
 from rt_tui.ui.panes.conversation import ConversationPane
 from rt_tui.ui.panes.instructions import InstructionsPane
 from rt_tui.ui.panes.settings import SettingsPane
 from rt_tui.ui.panes.call_prompt import CallPrompt
 from rt_tui.ui.panes.tools import ToolsPane, initial_tools, save_tool_library
 from rt_tui.ui.screens import ConfigErrorScreen
+from rt_tui.ui.widgets.message_input import MessageInput
 from rt_tui.ui.widgets.status_bar import StatusBar
 
 RENDER_INTERVAL_S = 0.05  # deltas are batched: the log is redrawn at most 20 times a second
@@ -90,6 +92,10 @@ class RtTuiApp(PlaygroundActions, App[int]):
         Binding("ctrl+l", "clear_conversation", "Clear conversation", id="clear_conversation", show=False),
         Binding("ctrl+r", "reset_settings", "Reset settings", id="reset_settings", show=False),
         Binding("ctrl+o", "focus_message", "Message input", id="focus_message", show=False),
+        Binding("f8", "toggle_mute", "Mute mic", id="toggle_mute", show=False,
+                tooltip="Mute or unmute the microphone (silence is sent while muted)"),
+        Binding("space", "push_to_talk", "Push-to-talk", id="push_to_talk", show=False, priority=True,
+                tooltip="Turn detection off: start/stop a recording (Space on the empty message input, or F5)"),
     ]
 
     def __init__(
@@ -152,7 +158,7 @@ class RtTuiApp(PlaygroundActions, App[int]):
                 yield ConversationPane(id="conversation")
                 yield CallPrompt(self.host.send, id="call-prompt")
                 with Horizontal(id="composer"):
-                    yield Input(placeholder="Type a message and press Enter", id="message-input")
+                    yield MessageInput(placeholder="Type a message and press Enter", id="message-input")
                     yield Button("Start listening", id="listen-button", compact=True)
             with PaneColumn(id="right", classes="pane"):
                 yield _inspector_pane(self.settings)
@@ -189,6 +195,7 @@ class RtTuiApp(PlaygroundActions, App[int]):
         self.set_interval(1.0, self.status_bar.refresh_timer)
         if self.connect and self.host.audio:
             self.set_interval(0.1, self._refresh_levels)
+            self.settings_pane.mount(AudioSettings(self.host, id="audio-settings"))
         if self.config_error:
             self.show_config_error(self.config_error, "[session] in the config file")
             return
@@ -201,7 +208,7 @@ class RtTuiApp(PlaygroundActions, App[int]):
         from rt_tui.preferences import apply_preferences
 
         for problem in apply_preferences(self, self.settings.config_path):
-            self.notify(problem, severity="warning", timeout=10, markup=False)  # "[keymap]", paths: not markup
+            self.notify(problem, severity="warning", timeout=10)
 
     def _subtitle(self) -> str:
         if self.settings.target.provider == "local":

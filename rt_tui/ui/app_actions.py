@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from textual.actions import SkipAction
 from textual.widgets import Input
 
 from rt_tui.ui.messages import VoiceMessage
@@ -39,6 +40,24 @@ class PlaygroundActions(_Base):
             button.label = "Talk (push-to-talk)" if push_to_talk else "Start listening"
         button.set_class(state != "idle", "-listening")
 
+    def action_push_to_talk(self) -> None:
+        """Space: start/stop a push-to-talk recording, only while turn detection is off and the message input
+        is focused and empty (anywhere else Space types or presses as usual)."""
+        focused = self.focused
+        talking = bool(self.host.voice is not None and self.host.voice.talking)
+        if not (talking or self.desired.turn_detection.type == "none"):
+            raise SkipAction()
+        if not (isinstance(focused, Input) and focused.id == "message-input" and not focused.value):
+            raise SkipAction()
+        self.action_toggle_listening()
+
+    def action_toggle_mute(self) -> None:
+        muted = not self.host.prefs.mic_muted
+        self.host.set_audio(mic_muted=muted)
+        for pane in self.main.query("#audio-settings"):
+            pane.reflect_mute(muted)  # type: ignore[attr-defined]
+        self.notify("Microphone muted (silence is sent)." if muted else "Microphone on.", timeout=3)
+
     def on_voice_message(self, message: VoiceMessage) -> None:
         self.notify(message.text, severity="warning", timeout=8)
         if not self.host.listening and self.screen_stack:
@@ -49,6 +68,16 @@ class PlaygroundActions(_Base):
         if self.host.voice is None and self.host.voice_problem and self.host.audio:
             bar.set_voice_unavailable(self.host.voice_problem)
             return
+        was_listening = self.host.listening
+        problem = self.host.check_audio()
+        if problem:
+            if was_listening and not self.host.listening:
+                self._show_listening("idle")  # the device went away under the microphone
+            if problem != getattr(self, "_shown_audio_problem", None):
+                self._shown_audio_problem = problem
+                bar.set_voice_unavailable(problem)
+            return
+        self._shown_audio_problem = None
         bar.set_levels(*self.host.levels())
 
     def set_levels(self, mic: float | None, speaker: float | None) -> None:

@@ -6,11 +6,23 @@ Commands return False when there is no live worker, so the UI can say so instead
 from __future__ import annotations
 
 import asyncio
+from dataclasses import dataclass
 from typing import Any, Callable
 
 from rt_tui.config import Settings, Target, resolve_target_for_emulator
 from rt_tui.core.events import Event
 from rt_tui.core.session import SessionConfig
+
+
+@dataclass
+class AudioPreferences:
+    """What the Audio settings ask of the engine; kept here so changes before the voice loop exists apply later."""
+
+    input_device: str | None = None
+    output_device: str | None = None
+    mic_muted: bool = False
+    volume: float = 1.0
+    half_duplex: bool = False
 
 
 class ConnectionHost:
@@ -26,6 +38,9 @@ class ConnectionHost:
         self.emulator: Any = None
         self.voice: Any = None  # core VoiceLoop, when audio is enabled and PortAudio loads
         self.voice_problem: str | None = None if audio else "audio disabled"
+        self.prefs = AudioPreferences(settings.input_device, settings.output_device)
+        self.device_problem: str | None = None  # the latest device failure (open refused, stream lost), one line
+        self._last_voice_message = ""
         self._stopped = False
 
     async def run(self, config: SessionConfig) -> None:
@@ -62,7 +77,62 @@ class ConnectionHost:
         from rt_tui.core.audio import AudioEngine
         from rt_tui.core.voice_loop import VoiceLoop
 
-        self.voice = VoiceLoop(self.worker, AudioEngine(), on_message=self._on_voice_message)
+        engine = AudioEngine(input_device=self.prefs.input_device, output_device=self.prefs.output_device)
+        self.voice = VoiceLoop(self.worker, engine, on_message=self._voice_said)
+        self._apply_prefs()
+
+    def _voice_said(self, text: str) -> None:
+        self._last_voice_message = text
+        if self.voice is not None and self.voice.speaker_failed and self.device_problem is None:
+            self.device_problem = _problem_line(text)
+        self._on_voice_message(text)
+
+    def _apply_prefs(self) -> None:
+        if self.voice is None:
+            return
+        engine = self.voice.engine
+        engine.mic_muted, engine.volume, engine.half_duplex = (self.prefs.mic_muted, self.prefs.volume,
+                                                               self.prefs.half_duplex)
+
+    def set_audio(self, **changes: Any) -> None:
+        """Change mic_muted, volume (0..1) or half_duplex; takes effect on the next audio block."""
+        for name, value in changes.items():
+            setattr(self.prefs, name, value)
+        self._apply_prefs()
+
+    def set_devices(self, input_device: str | None, output_device: str | None) -> str:
+        """Switch devices: the streams close and the microphone reopens if it was listening.
+
+        Returns "" or the one-line reason the new microphone could not open.
+        """
+        self.prefs.input_device, self.prefs.output_device = input_device, output_device
+        self.device_problem = None
+        if self.voice is None:
+            return ""
+        engine = self.voice.engine
+        was_listening = self.voice.listening
+        if was_listening:
+            self.voice.stop_listening()
+        engine.stop()
+        engine.input_device, engine.output_device = input_device, output_device
+        self.voice.retry_speaker()  # the new speaker gets its own chance at the next reply
+        if was_listening and not self.voice.start_listening():
+            self.device_problem = _problem_line(self._last_voice_message)
+            return self._last_voice_message
+        return ""
+
+    def check_audio(self) -> str | None:
+        """The current device problem (a lost stream is detected here), or None; cheap, call it with the meters."""
+        if self.voice is None:
+            return None
+        lost = self.voice.engine.check()
+        if lost is not None:
+            self.device_problem = lost
+            self.voice.stop_listening()
+            # Closing clears the engine's problem: the next reply or F5 tries the device again.
+            self.voice.engine.stop()
+            self.voice.retry_speaker()
+        return self.device_problem
 
     def _deliver(self, event: Event) -> None:
         if self.voice is not None:
@@ -82,6 +152,13 @@ class ConnectionHost:
         emulator, self.emulator = self.emulator, None
         if emulator is not None:
             await asyncio.to_thread(emulator.stop)
+
+    def reset(self, settings: Settings) -> None:
+        """After `stop()`: the next `run()` connects to `settings`' target (a profile switch)."""
+        self.settings = settings
+        self.target = None
+        self._stopped = False
+        self.voice_problem = None if self.audio else "audio disabled"
 
     def send(self, event: dict[str, Any]) -> bool:
         """Any GA-shaped client event (function-call outputs, response.create)."""
@@ -140,13 +217,18 @@ class ConnectionHost:
         if self.voice.push_to_talk:
             outcome = self.voice.toggle_talk()
             if outcome == "talking":
+                self.device_problem = None
                 return "talking", ""
-            return "idle", "" if outcome in ("sent", "too_short") else "Microphone unavailable."
+            if outcome == "unavailable":
+                self.device_problem = _problem_line(self._last_voice_message)
+            return "idle", ""  # too short or unavailable: the voice loop already said why
         if self.voice.listening:
             self.voice.stop_listening()
             return "idle", ""
         if self.voice.start_listening():
+            self.device_problem = None
             return "listening", ""
+        self.device_problem = _problem_line(self._last_voice_message)
         return "idle", ""  # the voice loop already said why through on_message
 
     def levels(self) -> tuple[float | None, float | None]:
@@ -157,3 +239,10 @@ class ConnectionHost:
         mic = engine.mic_level.rms if engine.microphone_open else None
         speaker = engine.speaker_level.rms if engine.speaker_open else None
         return mic, speaker
+
+
+def _problem_line(message: str) -> str:
+    """"Microphone unavailable: no audio input device named 'x'" → "microphone: no audio input device named 'x'"
+    (the status bar prefixes "voice unavailable: ")."""
+    head, _, reason = message.partition(": ")
+    return f"{head.split()[0].lower()}: {reason}" if reason and head else message

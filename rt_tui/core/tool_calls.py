@@ -5,6 +5,11 @@ output}` and then asks for a new response. `response.create` while a response is
 (`conversation_already_has_active_response`), and the calls of one response (parallel calls) should all
 be answered before the model continues. So an output is sent at once, while its `response.create` waits
 until the call's response has finished and no other call of that response is still unanswered.
+
+A session whose `tool_choice` forces a call ("required" or a named function) forces it in every response,
+the one after the outputs too: the model would call again, and with auto-answer on, forever. So that
+follow-up `response.create` lets the model choose (`tool_choice: "auto"` for that response only), as the
+OpenAI Agents SDK's `reset_tool_choice` does.
 """
 
 from __future__ import annotations
@@ -23,6 +28,13 @@ def output_item_event(call_id: str, output: str) -> dict[str, Any]:
             "item": {"type": "function_call_output", "call_id": call_id, "output": output}}
 
 
+def follow_up_response(tool_choice: str | dict[str, Any] = "auto") -> dict[str, Any]:
+    """The `response.create` after function outputs; a forced choice is relaxed to "auto" for it."""
+    if tool_choice in ("auto", "none"):
+        return {"type": "response.create"}
+    return {"type": "response.create", "response": {"tool_choice": "auto"}}
+
+
 def normalise_output(text: str) -> str:
     """What the user typed or pasted: JSON is sent compact, anything else as the text itself."""
     stripped = text.strip()
@@ -38,6 +50,7 @@ class CallDesk:
     def __init__(self) -> None:
         self.answered: dict[str, str] = {}  # call_id → output sent (the server's echo may not be back yet)
         self._response_due: list[str | None] = []  # response ids whose calls were answered, awaiting response.create
+        self.tool_choice: str | dict[str, Any] = "auto"  # the session's; set by the UI before answering
 
     def pending(self, turns: Iterable[Turn]) -> list[Turn]:
         """Function calls still waiting for an output, oldest first (still-streaming calls included)."""
@@ -68,7 +81,7 @@ class CallDesk:
         if any(response_id in waiting for response_id in self._response_due):
             return []
         self._response_due.clear()
-        return [{"type": "response.create"}]
+        return [follow_up_response(self.tool_choice)]
 
     def auto_answers(self, turns: Iterable[Turn], active_response_id: str | None,
                      library: ToolLibrary) -> list[dict[str, Any]]:

@@ -170,6 +170,10 @@ async def test_required_tool_choice_and_the_calculator(emulator):
         await pilot.press("ctrl+o", *"(2 + 3) * sqrt(16)", "enter")
         reply = await wait_for(pilot, lambda: _reply(app), what="the calculator's reply")
         assert "result 20" in reply.text
+        # the follow-up after the output lets the model choose; forced again, it would call (and be answered) forever
+        assert received(emulator, "response.create")[-1] == {"type": "response.create",
+                                                             "response": {"tool_choice": "auto"}}
+        assert app.config.tool_choice == "required"  # the session keeps the user's choice
 
 
 async def test_invalid_schema_is_refused_inline_and_nothing_is_sent(emulator):

@@ -203,3 +203,15 @@ def test_auto_answers_complete_calls_of_auto_tools_only():
 def test_normalise_output_keeps_plain_text():
     assert normalise_output("  it is sunny \n") == "it is sunny"
     assert normalise_output('[1, 2]') == "[1, 2]"
+
+
+def test_follow_up_response_relaxes_a_forced_tool_choice():
+    state = _state(_call_events("resp_1", "item_a", "call_a", "calculate", '{"expression": "6*7"}'))
+    for choice in ("required", {"type": "function", "name": "calculate"}):
+        desk = CallDesk()
+        desk.tool_choice = choice
+        events = desk.auto_answers(state.turns, None, ToolLibrary.examples())
+        assert events[-1] == {"type": "response.create", "response": {"tool_choice": "auto"}}  # no endless calls
+    desk = CallDesk()
+    desk.tool_choice = "none"
+    assert desk.auto_answers(state.turns, None, ToolLibrary.examples())[-1] == {"type": "response.create"}

@@ -47,6 +47,8 @@ class CallPrompt(Vertical):
     def show_calls(self, turns: Sequence[Turn], active_response_id: str | None, library: ToolLibrary) -> None:
         """Called after each render batch: answer auto tools, send a due response.create, show the oldest call."""
         self._turns, self._active, self._library = list(turns), active_response_id, library
+        desired = getattr(self.app, "desired", None)  # the session settings last sent (the app's SessionConfig)
+        self.desk.tool_choice = desired.tool_choice if desired is not None else "auto"
         self._dispatch(self.desk.auto_answers(self._turns, active_response_id, library))
         pending = self.desk.pending(self._turns)
         call = pending[0] if pending else None

@@ -69,7 +69,7 @@ def check_keymap(
             problems.append(KeymapProblem("bad-key", (binding_id,), f"  {binding_id!r}: {reason}"))
             continue
         candidates[binding_id] = keys
-    conflicts = _conflicts(candidates, scopes)
+    conflicts = _conflicts(candidates, scopes) + _typing_conflicts(candidates, scopes)
     problems += conflicts
     rejected = {binding_id for problem in conflicts for binding_id in problem.binding_ids}
     return problems, {key: value for key, value in candidates.items() if key not in rejected}
@@ -150,6 +150,19 @@ def _conflicts(candidates: Mapping[str, str], scopes: Mapping[str, list[Binding]
                 message = f"  conflict: {key!r} would trigger both {names} in {scope.rsplit('.', 1)[-1]}"
                 reported[signature] = KeymapProblem("conflict", remapped_ids, message)
     return list(reported.values())
+
+
+def _typing_conflicts(candidates: Mapping[str, str], scopes: Mapping[str, list[Binding]]) -> list[KeymapProblem]:
+    """A priority binding fires before the focused widget: on a key that types text it would steal that key
+    from every input (remapping quit to "q" would quit while you type "queue")."""
+    priority_ids = {binding.id for bindings in scopes.values() for binding in bindings if binding.priority}
+    problems = []
+    for binding_id, keys in candidates.items():
+        typed = [key for key in keys.split(",") if (key_to_character(key) or "\n").isprintable()]
+        if binding_id in priority_ids and typed:
+            problems.append(KeymapProblem("conflict", (binding_id,), f"  conflict: {typed[0]!r} types text, and "
+                                          f"{binding_id!r} works even while you type: use a key with ctrl/alt or an F key"))
+    return problems
 
 
 def _closest(binding_id: str, known_ids: set[str]) -> str:

@@ -149,3 +149,21 @@ async def test_saved_profile_loads_back_as_saved_even_where_the_top_level_sessio
     assert SessionConfig.model_validate(load_settings(args, env={}).session) == wanted
     text = config.read_text(encoding="utf-8")
     assert "# every profile talks like this" in text and 'voice = "cedar"' in text  # the shared table untouched
+
+
+async def test_a_priority_binding_remapped_to_a_typing_key_is_reported_and_typing_still_works(tmp_path):
+    from textual.widgets import Input
+
+    from rt_tui.ui.app import make_app
+
+    config = tmp_path / "config.toml"
+    config.write_text('[keymap]\n"quit" = "q"\n', encoding="utf-8")
+    app = make_app(Settings(target=Target("local", "", "gpt-realtime"), config_path=config), connect=False,
+                   cursor_blink=False, audio=False)
+    async with app.run_test(size=(160, 48)) as pilot:
+        notes = "\n".join(str(note.message) for note in app._notifications)
+        assert "'q' types text, and 'quit' works even while you type" in notes
+        await pilot.press(*"queue")
+        await pilot.pause()
+        assert app.is_running and app.query_one("#message-input", Input).value == "queue"
+        assert app.active_bindings["ctrl+q"].binding.id == "quit"  # the default stays

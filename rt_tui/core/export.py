@@ -190,7 +190,11 @@ def _with_tools(lines: list[str], config: SessionConfig, outputs: dict[str, str]
     names = [tool["name"] for tool in config.tools]
     table = {name: outputs.get(name, '{"error": "not implemented in this script"}') for name in names}
     start = lines.index(_PLAIN_LOOP[0])
-    lines = lines[:start] + _TOOLS_LOOP + lines[start + len(_PLAIN_LOOP):]
+    loop = list(_TOOLS_LOOP)
+    if config.tool_choice not in ("auto", "none"):  # forced again, the model would call on every response
+        loop[-1] = ('                await connection.response.create(response={"tool_choice": "auto"})'
+                    "  # let the model answer now")
+    lines = lines[:start] + loop + lines[start + len(_PLAIN_LOOP):]
     lines.insert(lines.index("import os") + 1, "import sys")
     main = lines.index("async def main() -> None:")
     lines[main:main] = [

@@ -167,3 +167,32 @@ async def test_a_priority_binding_remapped_to_a_typing_key_is_reported_and_typin
         await pilot.pause()
         assert app.is_running and app.query_one("#message-input", Input).value == "queue"
         assert app.active_bindings["ctrl+q"].binding.id == "quit"  # the default stays
+
+
+class StandInEntra:
+    """Plays Entra's part (issues a token); the azure-identity token provider and the socket are the real code."""
+
+    def __init__(self, token: str) -> None:
+        self.token, self.calls = token, 0
+
+    async def get_token(self, *scopes: str, **kwargs: object):
+        from azure.core.credentials import AccessToken
+
+        self.calls += 1
+        return AccessToken(self.token, int(__import__("time").time()) + 3600)
+
+    async def close(self) -> None:
+        pass
+
+
+async def test_doctor_with_keyless_azure_acquires_an_entra_token_and_passes(tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg"))
+    token = "entra-token-0123456789abcdef"
+    credential = StandInEntra(token)
+    async with Emulator(EmulatorOptions(api_key=token)) as emu:  # accepts exactly `Authorization: Bearer <token>`
+        env = {"AZURE_OPENAI_ENDPOINT": emu.url.replace("ws://", "http://"),
+               "AZURE_OPENAI_DEPLOYMENT_NAME": "gpt-realtime"}
+        checks = await run_checks(None, env, credential=credential, audio=False)
+    assert all(check.status == "ok" for check in checks), [check.line() for check in checks]
+    assert "Microsoft Entra ID token acquired and accepted" in checks[2].line() and credential.calls == 1
+    assert all(token not in check.line() for check in checks)

@@ -208,7 +208,7 @@ class RtTuiApp(PlaygroundActions, App[int]):
         from rt_tui.preferences import apply_preferences
 
         for problem in apply_preferences(self, self.settings.config_path):
-            self.notify(problem, severity="warning", timeout=10)
+            self.notify(problem, severity="warning", timeout=10, markup=False)  # "[keymap]", paths: not markup
 
     def _subtitle(self) -> str:
         if self.settings.target.provider == "local":

@@ -113,7 +113,9 @@ async def test_scripted_call_streams_then_manual_answer_gets_a_reply(slow_argume
         assert "get_weather" in str(prompt.query_one("#call-title").render())
         assert '"Paris"' in str(prompt.query_one("#call-arguments").render())
         growing = sorted(set(shown), key=len)
-        assert len(growing) >= 3 and all(longer.startswith(shorter) for shorter, longer in zip(growing, growing[1:]))
+        # 3 deltas 150 ms apart: a part shown before the whole proves it grows (seeing all 3 needs an idle machine)
+        assert all(longer.startswith(shorter) for shorter, longer in zip(growing, growing[1:]))
+        assert [part for part in growing[:-1] if part != "arguments: "], growing
         assert any("arguments streaming" in title for title in titles)  # not answerable until complete
         view = next(v for v in app.query(TurnView) if v.turn.kind == "function_call")
         assert "pending" in str(view.query_one(".turn-status").render())
@@ -143,6 +145,52 @@ async def test_scripted_call_streams_then_manual_answer_gets_a_reply(slow_argume
         assert "snow" in app.query_one("#call-output", TextArea).text
         await pilot.click("#call-send")
         await wait_for(pilot, lambda: _reply(app) and "snow" in _reply(app).text, what="the reply to the canned output")
+
+
+def _call_body(app) -> str | None:
+    view = next((v for v in app.query(TurnView) if v.turn.kind == "function_call"), None)
+    return None if view is None else str(view.query_one(".turn-body").render())
+
+
+async def test_beta_call_grows_in_the_conversation_and_a_manual_answer_gets_the_reply(slow_arguments_emulator):
+    emulator = slow_arguments_emulator
+    app = _app(emulator, "beta", tools=[{"name": "get_weather", "enabled": True,
+                                         "parameters": '{"type": "object", "properties": {"location": {"type": "string"}}}'}])
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: app.sessions_reflected >= 2, what="the first session.updated")
+        [update] = received(emulator, "session.update")
+        assert [t["name"] for t in update["session"]["tools"]] == ["get_weather"] and "type" not in update["session"]
+
+        await pilot.press("ctrl+o", *"weather in Santa Cruz de Tenerife", "enter")
+        prompt = app.query_one(CallPrompt)
+        bodies: list[str] = []
+
+        def answerable() -> bool:
+            body = _call_body(app)
+            if body and (not bodies or bodies[-1] != body):
+                bodies.append(body)
+            return bool(prompt.display and prompt.call and prompt.desk.ready(prompt.call))
+
+        await wait_for(pilot, answerable, what="the call to become answerable")
+        arguments = [b.split("arguments: ", 1)[1] for b in bodies]
+        assert len(arguments) >= 3, bodies  # the conversation shows the arguments while they stream
+        assert all(b.startswith(a) for a, b in zip(arguments, arguments[1:])) and arguments[0] != arguments[-1]
+        assert json.loads(arguments[-1]) == {"location": "Santa Cruz de Tenerife"}
+        assert any(e["type"] == "conversation.item.created" for e in emulator.sent)  # really the beta wire
+
+        call_id = prompt.call.call_id
+        app.query_one("#call-output", TextArea).load_text("mild and breezy")  # plain text is a valid output
+        await pilot.click("#call-send")
+        answer = await wait_for(pilot, lambda: _reply(app), what="the reply after the output")
+        outputs = [e["item"] for e in received(emulator, "conversation.item.create")
+                   if e["item"]["type"] == "function_call_output"]
+        assert outputs == [{"type": "function_call_output", "call_id": call_id, "output": "mild and breezy"}]
+        types = [e["type"] for e in emulator.received]
+        last_output = max(i for i, e in enumerate(emulator.received)
+                          if e["type"] == "conversation.item.create" and e["item"]["type"] == "function_call_output")
+        assert "response.create" in types[last_output + 1:]
+        assert "mild and breezy" in answer.text
+        assert "output: mild and breezy" in _call_body(app) and not prompt.display
 
 
 async def test_auto_answer_replies_without_asking_and_the_reply_is_spoken(emulator):

@@ -198,3 +198,28 @@ async def test_palette_lists_the_apps_commands_and_runs_them():
         await pilot.pause(0.5)
         await pilot.press("enter")
         await wait_for(pilot, lambda: app.query_one("#right").display is not shown, what="inspector toggled")
+
+
+async def test_rejected_instructions_show_the_whole_server_message():
+    """The state line has ~22 columns; the server's reason must still be readable in full."""
+    from rt_tui.core.connection import RealtimeWorker
+
+    settings = Settings(target=Target("local", "http://127.0.0.1:9", "gpt-realtime"))
+    app = make_app(settings, connect=False, cursor_blink=False, audio=False)
+    async with app.run_test(size=SIZE) as pilot:
+        app.host.worker = RealtimeWorker(settings.target, app.config, lambda e: None, lambda s: None)
+        pane = app.query_one(InstructionsPane)
+        pane.load("Whisper everything.")
+        await pilot.pause()
+        assert "Ctrl+S" in str(pane.state_label.render()) and pane.state_label.content_size.width >= len(
+            str(pane.state_label.render()))  # the edited hint fits
+        await pilot.press("ctrl+s")
+        reason = "Invalid value for 'session.instructions': the text is longer than the service accepts."
+        app.ingest(Event("client", "session.update", {"type": "session.update", "event_id": "evt_9"}, 1.0))
+        app.ingest(Event("server", "error", {"type": "error", "error": {
+            "type": "invalid_request_error", "code": "invalid_value", "param": "session.instructions",
+            "message": reason, "event_id": "evt_9"}}, 1.1))
+        await pilot.pause()
+        assert pane.state == "rejected"
+        assert any(n.title == "Instructions rejected" and n.message == reason for n in app._notifications)
+        assert reason in str(pane.state_label.tooltip)

@@ -11,11 +11,18 @@ from textual.widgets import Checkbox, Label, TextArea
 
 ApplyState = Literal["applied", "edited", "pending", "rejected"]
 
+# Short: the state line is ~22 columns next to the auto-apply box; the tooltip says it in full.
 _STATE_TEXT = {
     "applied": "✓ applied",
-    "edited": "● edited — Ctrl+S applies",
-    "pending": "… sent, waiting for session.updated",
+    "edited": "● edited (Ctrl+S)",
+    "pending": "… pending",
     "rejected": "✗ rejected",
+}
+_STATE_TOOLTIP = {
+    "applied": "The text on screen is the session's instructions (confirmed by session.updated).",
+    "edited": "Not applied yet: Ctrl+S sends it (or turn on auto-apply).",
+    "pending": "Sent in a session.update; waiting for the server's session.updated.",
+    "rejected": "The server refused the update",
 }
 
 
@@ -61,6 +68,8 @@ class InstructionsPane(Vertical):
 
     def mark_rejected(self, reason: str) -> None:
         self._show_state("rejected", reason)
+        # The state line cuts a long server message; the notification shows all of it.
+        self.notify(reason, title="Instructions rejected", severity="error", timeout=10)
 
     def reflect_server(self, server_text: str) -> None:
         """`session.updated` arrived: the server's instructions become the applied baseline.
@@ -92,3 +101,4 @@ class InstructionsPane(Vertical):
             self.state_label.set_class(name == state, f"-{name}")
         text = _STATE_TEXT[state]
         self.state_label.update(f"{text}: {reason}" if reason else text)
+        self.state_label.tooltip = f"{_STATE_TOOLTIP[state]}: {reason}" if reason else _STATE_TOOLTIP[state]

@@ -282,6 +282,26 @@ async def test_tools_persist_in_the_config_file_and_load_back(emulator, tmp_path
         assert [t["name"] for t in first["session"]["tools"]] == ["calculate"]
 
 
+async def test_a_tool_change_is_saved_in_the_active_profile(tmp_path):
+    """Offline app (no connection): ticking a tool still saves the library, as the profile's own tools."""
+    from rt_tui.config import load_settings
+    import argparse
+
+    path = tmp_path / "config.toml"
+    path.write_text("# top\n[profiles.demo]\nlocal = true  # kept\n")
+    settings = load_settings(argparse.Namespace(config=str(path), profile="demo"), env={})
+    app = make_app(settings, connect=False, cursor_blink=False, audio=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f7")
+        await pilot.click("#tool-enabled-2")  # calculate
+        await wait_for(pilot, lambda: "[[profiles.demo.tools]]" in path.read_text(), what="the profile's tools saved")
+    text = path.read_text()
+    assert "local = true  # kept" in text and "\n[[tools]]" not in text
+    again = load_settings(argparse.Namespace(config=str(path), profile="demo"), env={})
+    assert [t.name for t in ToolLibrary.from_tables(again.tools).enabled()] == ["calculate"]
+    assert load_settings(argparse.Namespace(config=str(path), profile=None), env={}).tools is None  # top level untouched
+
+
 class _Empty:
     text = ""
 

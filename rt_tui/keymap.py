@@ -154,15 +154,21 @@ def _conflicts(candidates: Mapping[str, str], scopes: Mapping[str, list[Binding]
 
 def _typing_conflicts(candidates: Mapping[str, str], scopes: Mapping[str, list[Binding]]) -> list[KeymapProblem]:
     """A priority binding fires before the focused widget: on a key that types text it would steal that key
-    from every input (remapping quit to "q" would quit while you type "queue")."""
-    priority_ids = {binding.id for bindings in scopes.values() for binding in bindings if binding.priority}
+    from every input (remapping quit to "q" would quit while you type "queue"). One whose default key already
+    types text (push-to-talk on space) is built to let typing through, so it may have another such key."""
+    priority_ids = {binding.id for bindings in scopes.values() for binding in bindings
+                    if binding.priority and not _types_text(_normalize_key_list(binding.key).split(","))}
     problems = []
     for binding_id, keys in candidates.items():
-        typed = [key for key in keys.split(",") if (key_to_character(key) or "\n").isprintable()]
+        typed = _types_text(keys.split(","))
         if binding_id in priority_ids and typed:
             problems.append(KeymapProblem("conflict", (binding_id,), f"  conflict: {typed[0]!r} types text, and "
                                           f"{binding_id!r} works even while you type: use a key with ctrl/alt or an F key"))
     return problems
+
+
+def _types_text(keys: list[str]) -> list[str]:
+    return [key for key in keys if (key_to_character(key) or "\n").isprintable()]
 
 
 def _closest(binding_id: str, known_ids: set[str]) -> str:

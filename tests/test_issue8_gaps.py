@@ -157,7 +157,8 @@ async def test_a_priority_binding_remapped_to_a_typing_key_is_reported_and_typin
     from rt_tui.ui.app import make_app
 
     config = tmp_path / "config.toml"
-    config.write_text('[keymap]\n"quit" = "q"\n', encoding="utf-8")
+    # push-to-talk is built for a typing key (it lets the key through unless the message box is empty)
+    config.write_text('[keymap]\n"quit" = "q"\n"push_to_talk" = "grave_accent"\n', encoding="utf-8")
     app = make_app(Settings(target=Target("local", "", "gpt-realtime"), config_path=config), connect=False,
                    cursor_blink=False, audio=False)
     async with app.run_test(size=(160, 48)) as pilot:
@@ -167,6 +168,8 @@ async def test_a_priority_binding_remapped_to_a_typing_key_is_reported_and_typin
         await pilot.pause()
         assert app.is_running and app.query_one("#message-input", Input).value == "queue"
         assert app.active_bindings["ctrl+q"].binding.id == "quit"  # the default stays
+        assert "push_to_talk" not in notes, notes
+        assert app._keymap.get("push_to_talk") == "grave_accent" and "quit" not in app._keymap  # what was applied
 
 
 class StandInEntra:

@@ -199,3 +199,20 @@ async def test_doctor_with_keyless_azure_acquires_an_entra_token_and_passes(tmp_
     assert all(check.status == "ok" for check in checks), [check.line() for check in checks]
     assert "Microsoft Entra ID token acquired and accepted" in checks[2].line() and credential.calls == 1
     assert all(token not in check.line() for check in checks)
+
+
+async def test_the_readme_keymap_example_applies_to_the_real_app_without_problems():
+    """Copying the README's [keymap] example must not produce a conflict (a new binding can take its keys)."""
+    import re
+    import tomllib
+
+    from rt_tui.keymap import binding_scopes, check_keymap
+    from rt_tui.ui.app import make_app
+
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    example = next(block for block in re.findall(r"```toml\n(.*?)```", readme, re.S) if "[keymap]" in block)
+    keymap = tomllib.loads(example)["keymap"]
+    app = make_app(Settings(target=Target("local", "", "gpt-realtime")), connect=False, cursor_blink=False, audio=False)
+    async with app.run_test(size=(160, 48)):
+        problems, applied = check_keymap(keymap, binding_scopes(app))
+    assert [problem.message for problem in problems] == [] and applied.keys() == keymap.keys()

@@ -151,3 +151,15 @@ async def test_a_missing_device_is_one_line_and_text_chat_keeps_working(emulator
         await pilot.press("f5")
         await wait_for(pilot, lambda: app.host.listening, what="listening on pulse")
         await wait_for(pilot, lambda: str(levels.render()).startswith("mic"), what="the meters back")
+
+
+async def test_without_portaudio_the_audio_section_says_why(emulator, monkeypatch):
+    monkeypatch.setitem(sys.modules, "sounddevice", None)  # `import sounddevice` fails, as without PortAudio
+    app = make_app(settings_for(emulator.url), cursor_blink=False, audio=True)
+    async with app.run_test(size=(160, 48)) as pilot:
+        note = app.query_one("#audio-devices-note")
+        await wait_for(pilot, lambda: note.display, what="the devices note")
+        assert str(note.render()).startswith("devices unavailable: the sounddevice package")
+        assert [str(label) for label, _ in app.query_one("#audio-input")._options] == ["System default"]
+        await pilot.press("f8")  # mute still records the preference for when audio works
+        assert app.host.prefs.mic_muted

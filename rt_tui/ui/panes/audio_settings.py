@@ -59,18 +59,25 @@ class AudioSettings(Vertical):
             devices, problem = list_devices(), None
         except AudioUnavailable as exc:
             devices, problem = [], exc.reason
-        self.app.call_from_thread(self.show_devices, devices, problem)
+        prefs = self.host.prefs
+        chosen = {kind: _resolved(spec, kind) if devices else spec
+                  for kind, spec in (("input", prefs.input_device), ("output", prefs.output_device))}
+        self.app.call_from_thread(self.show_devices, devices, problem, chosen)
 
     # ---- showing --------------------------------------------------------------------------------------------
 
-    def show_devices(self, devices: list[DeviceInfo], problem: str | None = None) -> None:
+    def show_devices(self, devices: list[DeviceInfo], problem: str | None = None,
+                     chosen: dict[str, str | None] | None = None) -> None:
+        """Fill the device lists; `chosen` maps "input"/"output" to the configured device's index (as text),
+        or to the configured text itself when no device matches it."""
         self.devices, self.devices_problem = devices, problem
-        prefs = self.host.prefs
+        chosen = chosen or {}
         with self.prevent(Select.Changed):
-            for kind, spec in (("input", prefs.input_device), ("output", prefs.output_device)):
+            for kind in ("input", "output"):
                 select = self.query_one(f"#audio-{kind}", Select)
                 options = self._options(kind)
-                value = self._value_for(spec, kind, options)
+                spec = chosen.get(kind)
+                value = spec or DEFAULT
                 if value not in [v for _, v in options]:
                     options.append((f"{spec} (not found)", value))
                 select.set_options(options)
@@ -87,19 +94,6 @@ class AudioSettings(Vertical):
             if (dev.max_input_channels if kind == "input" else dev.max_output_channels) > 0:
                 options.append((f"{dev.index}: {dev.name}", str(dev.index)))
         return options
-
-    def _value_for(self, spec: str | None, kind: str, options: list[tuple[str, str]]) -> str:
-        """The option for a configured device (an index or a name part); the spec itself when it is not found."""
-        if not spec:
-            return DEFAULT
-        if any(value == spec for _, value in options):
-            return spec
-        if not self.devices:
-            return spec
-        try:
-            return str(resolve_device(spec, kind).index)  # type: ignore[arg-type]
-        except AudioUnavailable:
-            return spec
 
     def output_device_name(self) -> str:
         """The name of the chosen (or default) speaker, "" when unknown."""
@@ -148,3 +142,13 @@ class AudioSettings(Vertical):
 
 def _percent(volume: float) -> int:
     return min(max(round(volume * 10) * 10, 0), 100)
+
+
+def _resolved(spec: str | None, kind: str) -> str | None:
+    """A configured device (index or name part) as its index text; the spec itself when nothing matches."""
+    if not spec:
+        return None
+    try:
+        return str(resolve_device(spec, kind).index)  # type: ignore[arg-type]
+    except AudioUnavailable:
+        return spec

@@ -20,10 +20,13 @@ from rt_tui.config import ConfigError, Settings
 from rt_tui.core.conversation import Conversation, reduce
 from rt_tui.core.events import Event
 from rt_tui.core.session import SessionConfig, describe_errors
+from rt_tui.core.tool_calls import CallDesk
 from rt_tui.profile_commands import ProfileCommands
 from rt_tui.ui.app_actions import PlaygroundActions
 from rt_tui.ui.commands import PresetCommands
 from rt_tui.ui.connection_host import ConnectionHost
+from rt_tui.ui.expired_calls import mark_expired, unanswered_calls
+from rt_tui.ui.exports import ExportActions
 from rt_tui.ui.messages import ConnectionStatusChanged, RealtimeEventArrived, VoiceMessage
 from rt_tui.ui.panes.audio_settings import AudioSettings
 from rt_tui.ui.panes.conversation import ConversationPane
@@ -31,6 +34,7 @@ from rt_tui.ui.panes.instructions import InstructionsPane
 from rt_tui.ui.panes.settings import SettingsPane
 from rt_tui.ui.panes.call_prompt import CallPrompt
 from rt_tui.ui.panes.tools import ToolsPane, initial_tools, save_tool_library
+from rt_tui.ui.profile_switch import ProfileSwitching
 from rt_tui.ui.screens import ConfigErrorScreen
 from rt_tui.ui.widgets.message_input import MessageInput
 from rt_tui.ui.widgets.status_bar import StatusBar
@@ -72,7 +76,7 @@ class PaneColumn(Vertical):
     ALLOW_MAXIMIZE = True
 
 
-class RtTuiApp(PlaygroundActions, App[int]):
+class RtTuiApp(ExportActions, ProfileSwitching, PlaygroundActions, App[int]):
     CSS_PATH = "app.tcss"
     TITLE = "rt-tui"
     COMMANDS = App.COMMANDS | {PresetCommands, ProfileCommands}
@@ -92,6 +96,12 @@ class RtTuiApp(PlaygroundActions, App[int]):
         Binding("ctrl+l", "clear_conversation", "Clear conversation", id="clear_conversation", show=False),
         Binding("ctrl+r", "reset_settings", "Reset settings", id="reset_settings", show=False),
         Binding("ctrl+o", "focus_message", "Message input", id="focus_message", show=False),
+        Binding("f9", "view_code", "View code", id="view_code", show=False,
+                tooltip="The session settings as the exact session.update JSON and as a Python snippet (copy, save)"),
+        Binding("ctrl+t", "save_transcript", "Save transcript", id="save_transcript", show=False,
+                tooltip="Write the conversation as Markdown to a file (and copy it)"),
+        Binding("ctrl+g", "export_events", "Export events", id="export_events", show=False,
+                tooltip="Write the events the inspector shows (all when unfiltered) as JSONL"),
         Binding("f8", "toggle_mute", "Mute mic", id="toggle_mute", show=False,
                 tooltip="Mute or unmute the microphone (silence is sent while muted)"),
         Binding("space", "push_to_talk", "Push-to-talk", id="push_to_talk", show=False, priority=True,
@@ -123,6 +133,7 @@ class RtTuiApp(PlaygroundActions, App[int]):
         self.host = ConnectionHost(settings, self._on_worker_event, self._on_worker_status, audio=audio,
                                    on_voice_message=lambda text: self.post_message(VoiceMessage(text)))
         self._cleared_ids: set[str] = set()
+        self.expired_calls: set[str] = set()  # function calls whose session ended before they were answered
         self._awaiting: str | None = None  # "instructions" | "settings" while a session.update is unanswered
         self._sent_update_event_id: str | None = None
         self._render_timer: Any = None
@@ -291,6 +302,7 @@ class RtTuiApp(PlaygroundActions, App[int]):
     def _on_session(self, event: Event) -> None:
         session = event.payload.get("session") or {}
         if event.type == "session.created":
+            self._expire_calls()
             fallback = SESSION_LIMIT_S.get(self.settings.target.provider, 3600)
             self.status_bar.limit_s = session_limit_s(session, fallback)
             self.status_bar.start_session()
@@ -331,6 +343,13 @@ class RtTuiApp(PlaygroundActions, App[int]):
         param = error.get("param") or ""
         return param.startswith("session") or error.get("code") == "cannot_update_voice"
 
+    def _expire_calls(self) -> None:
+        """A new session (reconnect): calls of the old one can no longer be answered."""
+        expired = unanswered_calls(self.conversation.turns) - self.expired_calls
+        if expired:
+            self.expired_calls |= expired
+            self.main.query_one(CallPrompt).desk = CallDesk()  # no response.create owed to the old session
+
     def _schedule_render(self) -> None:
         if self._render_timer is None:
             self._render_timer = self.set_timer(RENDER_INTERVAL_S, self._render_now)
@@ -346,6 +365,7 @@ class RtTuiApp(PlaygroundActions, App[int]):
         if not self.screen_stack:
             return
         turns = tuple(t for t in self.conversation.turns if t.item_id not in self._cleared_ids)
+        turns = mark_expired(turns, self.expired_calls)
         self.main.query_one(CallPrompt).show_calls(turns, self.conversation.active_response_id, self.tool_library)
         self.conversation_pane.render_turns(turns)
         self.status_bar.set_usage(self.conversation.usage_totals)
@@ -368,7 +388,8 @@ class RtTuiApp(PlaygroundActions, App[int]):
 
     def _send_config(self, config: SessionConfig, what: str) -> bool:
         if not self.host.update_session(config):
-            self.notify("Not connected: nothing was sent.", severity="warning")
+            if self.connect:  # offline (replay) the form just follows the recording: nothing to say
+                self.notify("Not connected: nothing was sent.", severity="warning")
             return False
         self.desired = config
         self._awaiting = what

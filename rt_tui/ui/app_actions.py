@@ -12,7 +12,6 @@ from textual.actions import SkipAction
 from textual.widgets import Input
 
 from rt_tui.ui.messages import VoiceMessage
-from rt_tui.ui.panes.turn_text import transcript_markdown
 
 if TYPE_CHECKING:
     from rt_tui.ui.app import RtTuiApp
@@ -85,11 +84,6 @@ class PlaygroundActions(_Base):
         self.status_bar.set_levels(mic, speaker)
 
     # ---- conversation actions -----------------------------------------------------------------------------
-
-    def action_copy_transcript(self) -> None:
-        turns = [t for t in self.conversation.turns if t.item_id not in self._cleared_ids]
-        self.copy_to_clipboard(transcript_markdown(turns))
-        self.notify(f"Transcript copied ({len(turns)} turns, OSC 52)", timeout=3)
 
     def action_clear_conversation(self) -> None:
         """Clear the screen and delete the items on the server too, so the model forgets them.

@@ -80,7 +80,7 @@ async def test_reply_locks_voice_and_copy_puts_text_on_the_clipboard(emulator):
         await pilot.press("c")
         assert app.clipboard == view.turn.text
         await pilot.press("ctrl+y")
-        assert "**You**" in app.clipboard and "hello" in app.clipboard and view.turn.text in app.clipboard
+        assert "### You\n\nhello" in app.clipboard and view.turn.text in app.clipboard
 
 
 async def test_function_call_shows_name_arguments_and_output(emulator):

@@ -22,6 +22,8 @@ def turn_title(turn: Any) -> str:
 
 
 def turn_status(turn: Any) -> str:
+    if turn.kind == "function_call" and turn.output is None and turn.error:
+        return turn.error  # e.g. expired: its session ended before it was answered
     if turn.kind == "function_call" and turn.status == "completed" and turn.output is None:
         return "pending — waiting for an output"
     if turn.status == "in_progress":
@@ -82,14 +84,3 @@ def turn_body(turn: Any) -> str:
             return f"(audio — {turn.error})"
         return "(audio — no transcript: input transcription is off, or still running)"
     return turn.text or ""
-
-
-def transcript_markdown(turns: Any) -> str:
-    """The whole conversation as plain Markdown, for the clipboard."""
-    blocks = []
-    for turn in turns:
-        body = turn_body(turn).strip()
-        status = turn_status(turn)
-        head = f"**{turn_title(turn)}**" + (f" _({status})_" if status and status != "streaming…" else "")
-        blocks.append(f"{head}\n\n{body}" if body else head)
-    return "\n\n".join(blocks) + ("\n" if blocks else "")

@@ -79,7 +79,9 @@ def builtin_themes_dir() -> Path:
 
 
 def user_themes_dir() -> Path:
-    return Path(platformdirs.user_config_dir("rt-tui")) / "themes"
+    """`themes` beside the default config file (appauthor=False as in rt_tui.config: on Windows the default
+    would add a second `rt-tui` folder)."""
+    return Path(platformdirs.user_config_dir("rt-tui", appauthor=False)) / "themes"
 
 
 def load_theme_file(path: Path) -> Theme:

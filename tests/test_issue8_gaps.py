@@ -216,3 +216,10 @@ async def test_the_readme_keymap_example_applies_to_the_real_app_without_problem
     async with app.run_test(size=(160, 48)):
         problems, applied = check_keymap(keymap, binding_scopes(app))
     assert [problem.message for problem in problems] == [] and applied.keys() == keymap.keys()
+
+
+def test_the_user_themes_folder_is_beside_the_default_config_file():
+    from rt_tui.preferences import default_config_path
+    from rt_tui.themes import user_themes_dir
+
+    assert user_themes_dir() == default_config_path().parent / "themes"

@@ -80,11 +80,11 @@ class Responder:
         self.rules = rules
 
     def reply(self, turn: Turn) -> Reply:
-        if turn.tool_result is not None:
-            return Reply(self._tool_answer(*turn.tool_result))
         forced = self._forced_tool(turn)
         if forced is not None:
             return forced
+        if turn.tool_result is not None:
+            return Reply(self._tool_answer(*turn.tool_result))
         if turn.user_text is None:
             seconds = turn.audio_ms / 1000
             return Reply(f"I heard {seconds:.1f} seconds of audio. I'm a local emulator, so I can't understand "
@@ -132,8 +132,8 @@ class Responder:
         choice = turn.tool_choice
         if isinstance(choice, str) and choice not in ("auto", "none", "required"):
             choice = {"type": "function", "name": choice}  # the beta form names the function
-        if not turn.tools or turn.tool_result is not None:
-            return None
+        if not turn.tools:
+            return None  # like the service, a forced choice forces every response, the one after an output too
         if isinstance(choice, dict) and choice.get("name"):
             return Reply(tool_name=choice["name"], arguments={})
         if choice == "required":

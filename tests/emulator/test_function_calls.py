@@ -105,3 +105,23 @@ async def test_beta_tool_choice_names_a_function(emulator):
     call = done["response"]["output"][0]
     assert call["type"] == "function_call" and call["name"] == "get_time"
     assert_valid(emulator.sent, "beta")
+
+
+async def test_a_forced_choice_forces_the_response_after_the_output_too(emulator):
+    """As on the service: only a response-level tool_choice "auto" lets the model answer the output."""
+    async with connect(emulator) as conn:
+        await recv(conn)
+        await _configure(conn, "ga", tool_choice="required")
+        await conn.send({"type": "conversation.item.create", "item": user_text("Hello there")})
+        await conn.send({"type": "response.create"})
+        first = (await until(conn, "response.done"))[-1]["response"]["output"][0]
+        await conn.send({"type": "conversation.item.create", "item": {
+            "type": "function_call_output", "call_id": first["call_id"], "output": "{}"}})
+        await conn.send({"type": "response.create"})
+        again = (await until(conn, "response.done"))[-1]["response"]["output"][0]
+        await conn.send({"type": "conversation.item.create", "item": {
+            "type": "function_call_output", "call_id": again["call_id"], "output": '{"sky": "clear"}'}})
+        await conn.send({"type": "response.create", "response": {"tool_choice": "auto"}})
+        answer = (await until(conn, "response.done"))[-1]["response"]["output"][0]
+    assert first["type"] == again["type"] == "function_call" and again["call_id"] != first["call_id"]
+    assert answer["type"] == "message" and "clear" in answer["content"][0]["text"]

@@ -78,6 +78,9 @@ class ProfileSwitching(_Base):
         from rt_tui.ui.panes.call_prompt import CallPrompt
         from rt_tui.ui.panes.tools import ToolsPane
 
+        arrived = getattr(self, "_arrived", None)  # events merged for batched ingest, if the app batches them
+        while arrived:
+            self.ingest(arrived.popleft())  # the old session's last events belong to the old conversation
         self.settings, self.dialect = settings, settings.target.dialect
         register_secret(settings.target.api_key)
         self._add_inspector_secret(settings.target.api_key)

@@ -51,8 +51,11 @@ def server(type_: str, t: float, **fields: object) -> Event:
     return Event("server", type_, payload, t, type_, 120 + sum(len(str(v)) for v in fields.values()))
 
 
-def voice_session(minutes: float) -> Iterator[Event]:
-    """Events in time order (generated lazily, so the generator itself holds no memory)."""
+def voice_session(minutes: float, reply_s: float = REPLY_S, chunk_ms: int = 250, word_ms: int = 250) -> Iterator[Event]:
+    """Events in time order (generated lazily, so the generator itself holds no memory).
+
+    Replies of `reply_s` seconds of audio in `chunk_ms` deltas, with a transcript word every `word_ms`.
+    """
     turns = int(minutes * 60 / TURN_S)
     for turn in range(turns):
         t0 = turn * TURN_S
@@ -71,28 +74,31 @@ def voice_session(minutes: float) -> Iterator[Event]:
                              "content": [{"type": "input_audio", "transcript": None}]}
                 yield server("conversation.item.added", t, item=user_item)
                 yield server("conversation.item.done", t, item=user_item)
-                yield from assistant_reply(t + 0.3, assistant, resp)
+                yield from assistant_reply(t + 0.3, assistant, resp, reply_s, chunk_ms, word_ms)
             if i == 60:
                 yield server("conversation.item.input_audio_transcription.completed", t, item_id=user, content_index=0,
                              transcript="a question the user asked in this turn", usage={"type": "duration", "seconds": 4})
 
 
-def assistant_reply(t0: float, item: str, resp: str) -> Iterator[Event]:
+def assistant_reply(t0: float, item: str, resp: str, reply_s: float = REPLY_S, chunk_ms: int = 250,
+                    word_ms: int = 250) -> Iterator[Event]:
     c = {"response_id": resp, "item_id": item, "output_index": 0, "content_index": 0}
     yield server("response.created", t0, response={"id": resp, "object": "realtime.response", "status": "in_progress", "output": []})
     added = {"id": item, "type": "message", "role": "assistant", "status": "in_progress", "content": []}
     yield server("response.output_item.added", t0, response_id=resp, output_index=0, item=added)
     yield server("conversation.item.added", t0, item=added)
     yield server("response.content_part.added", t0, **c, part={"type": "audio", "transcript": ""})
-    chunks = int(REPLY_S * 4)
-    words = []
-    for i in range(chunks):  # generated faster than real time, like the service: 10 s of audio within ~2 s
-        t = t0 + i * 0.05
-        word = WORDS[i % len(WORDS)] + " "
-        words.append(word)
-        yield server("response.output_audio_transcript.delta", t, **c, delta=word)
-        yield server("response.output_audio.delta", t, **c, delta=ASSISTANT_CHUNK)
-    t = t0 + chunks * 0.05
+    chunks = int(reply_s * 1000 / chunk_ms)
+    chunk = ASSISTANT_CHUNK if chunk_ms == 250 else base64.b64encode(bytes(48 * chunk_ms)).decode()
+    words: list[str] = []
+    for i in range(chunks):  # generated faster than real time, like the service (5× here)
+        t = t0 + i * chunk_ms / 5000
+        if len(words) * word_ms <= i * chunk_ms:
+            word = WORDS[len(words) % len(WORDS)] + " "
+            words.append(word)
+            yield server("response.output_audio_transcript.delta", t, **c, delta=word)
+        yield server("response.output_audio.delta", t, **c, delta=chunk)
+    t = t0 + chunks * chunk_ms / 5000
     transcript = "".join(words)
     yield server("response.output_audio.done", t, **c)
     yield server("response.output_audio_transcript.done", t, **c, transcript=transcript)
@@ -126,6 +132,8 @@ async def main(minutes: float, pane_only: bool) -> None:
         app = make_app(Settings(target=Target("local", "", "gpt-realtime")), connect=False, cursor_blink=False)
     async with app.run_test(size=(200, 50)) as pilot:
         await pilot.pause(0.5)
+        if hasattr(app, "gc_pacer"):
+            app.gc_pacer.start()  # as the app does in a terminal (run_test is headless)
         pane = app.query_one(InspectorPane)
         gc.collect()
         start_rss, started = rss_mb(), time.perf_counter()
@@ -150,7 +158,7 @@ async def main(minutes: float, pane_only: bool) -> None:
         wall = time.perf_counter() - started
         print(f"{count:,} events ({minutes:g} simulated minutes) in {wall:.0f} s wall = ×{minutes * 60 / wall:.0f} real time")
         print(f"conversation turns kept: {len(app.conversation.turns):,}")
-        print(f"RSS growth: {growth:.1f} MB (target ≤ 50 MB)")
+        print(f"RSS growth: {growth:.1f} MB (target ≤ 50 MB: {'met' if growth <= 50 else 'NOT met'})")
 
 
 if __name__ == "__main__":

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections import deque
 from functools import partial
 from typing import Any, Callable, Iterable
 
@@ -25,9 +26,10 @@ from rt_tui.profile_commands import ProfileCommands
 from rt_tui.ui.app_actions import PlaygroundActions
 from rt_tui.ui.commands import PresetCommands
 from rt_tui.ui.connection_host import ConnectionHost
+from rt_tui.ui.gc_pacing import GcPacer
 from rt_tui.ui.expired_calls import mark_expired, unanswered_calls
 from rt_tui.ui.exports import ExportActions
-from rt_tui.ui.messages import ConnectionStatusChanged, RealtimeEventArrived, VoiceMessage
+from rt_tui.ui.messages import ConnectionStatusChanged, RealtimeEventArrived, RealtimeEventsArrived, VoiceMessage
 from rt_tui.ui.panes.audio_settings import AudioSettings
 from rt_tui.ui.panes.conversation import ConversationPane
 from rt_tui.ui.panes.instructions import InstructionsPane
@@ -39,7 +41,9 @@ from rt_tui.ui.screens import ConfigErrorScreen
 from rt_tui.ui.widgets.message_input import MessageInput
 from rt_tui.ui.widgets.status_bar import StatusBar
 
-RENDER_INTERVAL_S = 0.05  # deltas are batched: the log is redrawn at most 20 times a second
+INGEST_BUDGET_S = 0.01  # longest the app ingests queued events before yielding to input
+RENDER_INTERVAL_S = 0.1  # deltas are batched: the log and status are redrawn at most 10 times a second
+INSPECTOR_FLUSH_BUDGET_S = 0.015
 NARROW_WIDTH = 120
 WIDE_WIDTH = 160
 SESSION_LIMIT_S = {"azure": 30 * 60, "openai": 60 * 60, "local": 60 * 60}
@@ -139,6 +143,9 @@ class RtTuiApp(ExportActions, ProfileSwitching, PlaygroundActions, App[int]):
         self._render_timer: Any = None
         self._autoapply_timer: Any = None
         self._voice_locked = False
+        self._arrived: deque[Event] = deque()  # worker events the app's message loop has not taken yet
+        self._arrival_posted = False
+        self.gc_pacer = GcPacer()
         self.sessions_reflected = 0  # session.created/updated events shown in the form (tests wait on it)
 
     def _initial_config(self) -> SessionConfig:
@@ -204,6 +211,9 @@ class RtTuiApp(ExportActions, ProfileSwitching, PlaygroundActions, App[int]):
         self._apply_width(self.size.width)
         self.main.query_one("#message-input", Input).focus()
         self.set_interval(1.0, self.status_bar.refresh_timer)
+        self.set_interval(1.0, self.gc_pacer.tick)
+        if not self.is_headless:  # a terminal session; tests and benchmarks start the pacer themselves
+            self.call_after_refresh(self.gc_pacer.start)
         if self.connect and self.host.audio:
             self.set_interval(0.1, self._refresh_levels)
             self.settings_pane.mount(AudioSettings(self.host, id="audio-settings"))
@@ -253,10 +263,25 @@ class RtTuiApp(ExportActions, ProfileSwitching, PlaygroundActions, App[int]):
             self.show_config_error(exc.message, exc.variable)
 
     def _on_worker_event(self, event: Event) -> None:
-        self.post_message(RealtimeEventArrived(event))
+        # Merged: one message carries every event that arrives before the app gets to it (a flood of
+        # thousands per second would otherwise cost a message dispatch each).
+        self._arrived.append(event)
+        if not self._arrival_posted:
+            self._arrival_posted = True
+            self.post_message(RealtimeEventsArrived())
 
     def _on_worker_status(self, status: Any) -> None:
         self.post_message(ConnectionStatusChanged(status))
+
+    def on_realtime_events_arrived(self, _: RealtimeEventsArrived) -> None:
+        self._arrival_posted = False
+        deadline = time.perf_counter() + INGEST_BUDGET_S
+        while self._arrived and self.screen_stack:  # events can still arrive while the app shuts down
+            self.ingest(self._arrived.popleft())
+            if time.perf_counter() > deadline and self._arrived:
+                self._arrival_posted = True  # the rest after input and rendering had their turn
+                self.post_message(RealtimeEventsArrived())
+                return
 
     def on_realtime_event_arrived(self, message: RealtimeEventArrived) -> None:
         if self.screen_stack:  # events can still arrive while the app shuts down
@@ -287,6 +312,7 @@ class RtTuiApp(ExportActions, ProfileSwitching, PlaygroundActions, App[int]):
     def ingest(self, event: Event) -> None:
         """Feed one event (live from the worker, or replayed) through the reducer and the panes."""
         self.conversation = reduce(self.conversation, event)
+        self.gc_pacer.activity()
         add_event = getattr(self._inspector, "add_event", None)
         if add_event is not None:
             add_event(event)
@@ -367,6 +393,9 @@ class RtTuiApp(ExportActions, ProfileSwitching, PlaygroundActions, App[int]):
         turns = tuple(t for t in self.conversation.turns if t.item_id not in self._cleared_ids)
         turns = mark_expired(turns, self.expired_calls)
         self.main.query_one(CallPrompt).show_calls(turns, self.conversation.active_response_id, self.tool_library)
+        flush_inspector = getattr(self._inspector, "flush", None)
+        if flush_inspector is not None:  # its rows change in the same frame as the conversation: one repaint
+            flush_inspector(INSPECTOR_FLUSH_BUDGET_S)
         self.conversation_pane.render_turns(turns)
         self.status_bar.set_usage(self.conversation.usage_totals)
         spoke = any(t.role == "assistant" and t.has_audio for t in self.conversation.turns)
@@ -473,6 +502,7 @@ class RtTuiApp(ExportActions, ProfileSwitching, PlaygroundActions, App[int]):
         self.exit(0)
 
     async def on_unmount(self) -> None:
+        self.gc_pacer.stop()
         await self.host.stop()
 
 

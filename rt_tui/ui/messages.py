@@ -31,3 +31,7 @@ class VoiceMessage(Message):
     def __init__(self, text: str) -> None:
         super().__init__()
         self.text = text
+
+
+class RealtimeEventsArrived(Message):
+    """Worker events are waiting in the app's arrival queue (one message for a whole burst)."""

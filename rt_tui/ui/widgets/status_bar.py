@@ -8,6 +8,8 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.widgets import Label
 
+from rt_tui.ui.widgets.text_updates import set_line
+
 
 _BARS = " ▁▂▃▄▅▆▇█"
 
@@ -60,18 +62,18 @@ class StatusBar(Horizontal):
     def set_state(self, state: str, message: str = "") -> None:
         for name in ("connecting", "connected", "reconnecting", "disconnected", "failed", "offline"):
             self._state.set_class(name == state, f"-{name}")
-        self._state.update(f"{state}: {message}" if message and state in ("failed", "reconnecting") else state)
+        set_line(self._state, f"{state}: {message}" if message and state in ("failed", "reconnecting") else state)
 
     def set_target(self, text: str) -> None:
-        self._target.update(text)
+        set_line(self._target, text)
 
     def set_usage(self, usage: Any) -> None:
         if usage is None:
-            self._tokens.update("")
+            set_line(self._tokens, "")
             return
         tokens_in = int(getattr(usage, "input_tokens", 0) or 0)
         tokens_out = int(getattr(usage, "output_tokens", 0) or 0)
-        self._tokens.update(f"tokens {tokens_in} in/{tokens_out} out")
+        set_line(self._tokens, f"tokens {tokens_in} in/{tokens_out} out")
 
     def start_session(self) -> None:
         self.session_started = self._clock()
@@ -79,11 +81,11 @@ class StatusBar(Horizontal):
 
     def refresh_timer(self) -> None:
         if self.session_started is None:
-            self._timer.update("no session")
+            set_line(self._timer, "no session")
             return
         elapsed = self._clock() - self.session_started
         left = self.limit_s - elapsed
-        self._timer.update(f"{clock_text(elapsed)} ({clock_text(left)} left)")
+        set_line(self._timer, f"{clock_text(elapsed)} ({clock_text(left)} left)")
         self._timer.set_class(left < 300, "-ending")
 
     def set_levels(self, mic: float | None, speaker: float | None) -> None:
@@ -91,10 +93,10 @@ class StatusBar(Horizontal):
             return
         self.mic_level, self.speaker_level = mic, speaker
         self._levels.set_classes("-levels")
-        self._levels.update(f"mic {level_bar(mic)} spk {level_bar(speaker)}")
+        set_line(self._levels, f"mic {level_bar(mic)} spk {level_bar(speaker)}")
 
     def set_voice_unavailable(self, reason: str) -> None:
         """The one line that says voice is off and why (text chat still works)."""
         self._levels.set_classes("-unavailable")
-        self._levels.update(f"voice unavailable: {reason}")
+        set_line(self._levels, f"voice unavailable: {reason}")
         self._levels.tooltip = reason

@@ -1,0 +1,129 @@
+"""The app's flood defences: quiet text updates, a bounded conversation log, merged worker events, paced GC."""
+
+from __future__ import annotations
+
+import gc
+
+from textual.app import App, ComposeResult
+from textual.containers import Vertical
+from textual.widgets import Label, Static
+
+from rt_tui.config import Settings, Target
+from rt_tui.core.events import Event
+from rt_tui.ui.app import make_app
+from rt_tui.ui.gc_pacing import NO_AUTOMATIC_FULL_COLLECTION, GcPacer
+from rt_tui.ui.panes.conversation import TurnView
+from rt_tui.ui.widgets.text_updates import set_line, set_wrapped
+
+
+def _layout_requests(widget) -> list[bool]:
+    """Record every refresh(layout=True) the widget asks for (a real refresh still happens)."""
+    requests: list[bool] = []
+    original = widget.refresh
+
+    def refresh(*regions, layout: bool = False, **kwargs):
+        if layout:
+            requests.append(True)
+        return original(*regions, layout=layout, **kwargs)
+
+    widget.refresh = refresh
+    return requests
+
+
+class TextApp(App[None]):
+    CSS = "#box { width: 20; height: auto; } #body { height: auto; }"
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="box"):
+            yield Label("tokens 1 in/2 out", id="line")
+            yield Static("one two", id="body")
+
+
+async def test_a_label_lays_out_only_when_its_width_changes():
+    app = TextApp()
+    async with app.run_test() as pilot:
+        label = app.query_one("#line", Label)
+        requests = _layout_requests(label)
+        assert not set_line(label, "tokens 1 in/2 out")  # unchanged: nothing at all
+        assert set_line(label, "tokens 3 in/4 out")  # same width: repaint only
+        await pilot.pause()
+        assert requests == [] and str(label.render()) == "tokens 3 in/4 out"
+        assert set_line(label, "tokens 30 in/4 out")
+        await pilot.pause()
+        assert requests and label.outer_size.width == len("tokens 30 in/4 out")
+
+
+async def test_wrapping_text_lays_out_only_when_it_needs_another_line():
+    app = TextApp()
+    async with app.run_test() as pilot:
+        body = app.query_one("#body", Static)
+        assert body.outer_size.height == 1
+        requests = _layout_requests(body)
+        set_wrapped(body, "one two three")  # still fits the 20 columns
+        await pilot.pause()
+        assert requests == [] and body.outer_size.height == 1
+        set_wrapped(body, "one two three four five six seven")  # wraps onto a second line
+        await pilot.pause()
+        assert requests and body.outer_size.height == 2
+
+
+def _user_item(n: int) -> Event:
+    item = {"id": f"item_{n}", "type": "message", "role": "user", "status": "completed",
+            "content": [{"type": "input_text", "text": f"message {n}"}]}
+    return Event("server", "conversation.item.added", {"type": "conversation.item.added", "item": item}, n / 10)
+
+
+async def test_only_the_newest_turns_are_widgets_and_a_note_counts_the_rest():
+    app = make_app(Settings(target=Target("local", "", "gpt-realtime")), connect=False, cursor_blink=False,
+                   audio=False)
+    async with app.run_test(size=(100, 30)) as pilot:
+        app.conversation_pane.max_views = 3
+        for n in range(5):
+            app.ingest(_user_item(n))
+        app.flush_render()
+        await pilot.pause()
+        views = list(app.query(TurnView))
+        assert [v.item_id for v in views] == ["item_2", "item_3", "item_4"]
+        note = app.query_one(".conversation-earlier", Static)
+        assert note.display and "2 earlier turns" in str(note.render())
+        assert len(app.conversation.turns) == 5  # the reducer (transcript copy) keeps them all
+
+
+async def test_a_burst_of_worker_events_is_taken_in_a_few_messages():
+    app = make_app(Settings(target=Target("local", "", "gpt-realtime")), connect=False, cursor_blink=False,
+                   audio=False)
+    async with app.run_test(size=(100, 30)) as pilot:
+        posted = []
+        original = app.post_message
+        app.post_message = lambda message: (posted.append(type(message).__name__), original(message))[1]
+        for n in range(500):
+            app._on_worker_event(_user_item(n))  # as the worker's receive loop delivers them
+        await pilot.pause(0.2)
+        assert len(app.conversation.turns) == 500
+        assert 1 <= posted.count("RealtimeEventsArrived") < 50 and len(posted) < 60
+
+
+def test_full_collections_wait_for_a_quiet_moment():
+    now = [0.0]
+    saved = gc.get_threshold()
+    pacer = GcPacer(quiet_s=1.0, min_interval_s=20.0, max_interval_s=300.0, clock=lambda: now[0])
+    try:
+        pacer.start()
+        assert gc.get_threshold()[2] == NO_AUTOMATIC_FULL_COLLECTION
+        now[0] = 25.0
+        pacer.activity()  # events still flowing
+        now[0] = 25.5
+        assert not pacer.tick()
+        now[0] = 26.5  # a second without events, 26 s after the last full collection
+        assert pacer.tick() and pacer.full_collections == 1
+        now[0] = 30.0
+        assert not pacer.tick()  # quiet, but one ran 3.5 s ago
+        for second in range(31, 340):  # an endless flood still gets one every max_interval_s
+            now[0] = float(second)
+            pacer.activity()
+            pacer.tick()
+        assert pacer.full_collections == 2
+    finally:
+        pacer.stop()
+        gc.unfreeze()
+    assert gc.get_threshold() == saved

@@ -160,13 +160,6 @@ class ConnectionHost:
         self._stopped = False
         self.voice_problem = None if self.audio else "audio disabled"
 
-    def reset(self, settings: Settings) -> None:
-        """After `stop()`: the next `run()` connects to `settings`' target (a profile switch)."""
-        self.settings = settings
-        self.target = None
-        self._stopped = False
-        self.voice_problem = None if self.audio else "audio disabled"
-
     def send(self, event: dict[str, Any]) -> bool:
         """Any GA-shaped client event (function-call outputs, response.create)."""
         if self.worker is None:

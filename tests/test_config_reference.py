@@ -61,7 +61,7 @@ def test_every_session_setting_is_documented_with_its_default(generator):
     rows = "\n".join(generator.session_table())
     assert "| `turn_detection.threshold` | 0.0–1.0 | `0.5` |" in rows
     defaults = SessionConfig()
-    assert f"| `voice` | " in rows and f'`"{defaults.voice}"`' in rows
+    assert "| `voice` | " in rows and f'`"{defaults.voice}"`' in rows
     assert len(generator.session_fields(SessionConfig)) == len(generator.session_table()) - 2
 
 

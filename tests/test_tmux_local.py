@@ -109,3 +109,9 @@ def _apply_instructions_and_choose_text_output(terminal: Terminal) -> None:
         assert time.monotonic() < deadline, f"Output did not change:\n{terminal.screen()}"
         time.sleep(0.2)
     terminal.wait_for("Text only")
+    # The Select refocuses itself once its menu has closed: wait for that before moving focus elsewhere.
+    deadline = time.monotonic() + 10
+    while "Dismiss menu" in terminal.screen():
+        assert time.monotonic() < deadline, f"the Output menu did not close:\n{terminal.screen()}"
+        time.sleep(0.2)
+    time.sleep(0.5)

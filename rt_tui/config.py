@@ -7,7 +7,6 @@ Every value remembers where it came from, so a `ConfigError` names the exact thi
 from __future__ import annotations
 
 import argparse
-import ipaddress
 import os
 import re
 import sys
@@ -15,6 +14,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal, Mapping
 from urllib.parse import urlsplit
+
+from rt_tui.net import is_loopback
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -339,7 +340,7 @@ def _check_url(value: _Value, *, allow_path: bool) -> str:
     problem = None
     if parts.scheme not in ("https", "http") or not parts.hostname:
         problem = "is not an http(s) URL"
-    elif parts.scheme == "http" and not _is_loopback(parts.hostname):
+    elif parts.scheme == "http" and not is_loopback(parts.hostname):
         problem = "uses http:// for a remote host (use https://)"
     elif parts.query or parts.fragment:
         problem = "has a query or fragment"
@@ -356,15 +357,6 @@ def _check_url(value: _Value, *, allow_path: bool) -> str:
     if problem:
         raise ConfigError(f"{value.source} {problem}: {raw!r}. Expected e.g. {example}.", value.source)
     return f"{parts.scheme}://{parts.netloc}{path}"
-
-
-def _is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 def _model(v: dict[str, _Value | None]) -> str:

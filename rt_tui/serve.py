@@ -9,11 +9,12 @@ credentials, so another host is accepted with a warning only.
 from __future__ import annotations
 
 import argparse
-import ipaddress
 import shlex
 import socket
 import sys
 from typing import TYPE_CHECKING
+
+from rt_tui.net import is_loopback
 
 if TYPE_CHECKING:
     from textual_serve.server import Server
@@ -51,13 +52,8 @@ def app_command(args: argparse.Namespace) -> str:
 
 
 def exposure_warning(host: str) -> str | None:
-    if host == "localhost":
+    if is_loopback(host):
         return None
-    try:
-        if ipaddress.ip_address(host).is_loopback:
-            return None
-    except ValueError:
-        pass
     return (f"warning: serving on {host}: anyone who can reach this address can use rt-tui with your "
             f"credentials and audio devices. Use --host {DEFAULT_HOST} to keep it on this machine.")
 

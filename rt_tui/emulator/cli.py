@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import ipaddress
 import signal
 import sys
+
+from ..net import is_loopback
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -38,15 +39,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     faults.add_argument("--malformed-rate", type=float, default=0.0, metavar="P", help="share of events sent as broken JSON")
     faults.add_argument("--unknown-rate", type=float, default=0.0, metavar="P", help="share of events preceded by an unknown type")
     faults.add_argument("--oversized-rate", type=float, default=0.0, metavar="P", help="share of events padded past 2 MiB")
-
-
-def _is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 def options_from_args(args: argparse.Namespace):  # -> EmulatorOptions (imported lazily)
@@ -81,7 +73,7 @@ async def _serve(options) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    if not _is_loopback(args.host) and not args.allow_remote:
+    if not is_loopback(args.host) and not args.allow_remote:
         print(f"rt-tui emulator: refusing to listen on non-loopback host {args.host!r}; "
               "add --allow-remote if you really want that.", file=sys.stderr)
         return 2

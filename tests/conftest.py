@@ -2,25 +2,13 @@
 
 from __future__ import annotations
 
-import shlex
 import shutil
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
-
-VIRTUAL_AUDIO = Path(__file__).resolve().parent.parent / "tools" / "virtual-audio"
-
-
-def _parse_exports(text: str) -> dict[str, str]:
-    env = {}
-    for line in text.splitlines():
-        words = shlex.split(line)
-        if len(words) == 2 and words[0] == "export" and "=" in words[1]:
-            name, value = words[1].split("=", 1)
-            env[name] = value
-    return env
+from audio_tool import TOOL as VIRTUAL_AUDIO
+from audio_tool import parse_exports
 
 
 @pytest.fixture(scope="session")
@@ -39,7 +27,7 @@ def virtual_audio(tmp_path_factory: pytest.TempPathFactory):
     if started.returncode != 0:
         last = (started.stderr.strip().splitlines() or ["no output"])[-1]
         pytest.skip(f"virtual audio could not start: {last}")
-    env = _parse_exports(started.stdout)
+    env = parse_exports(started.stdout)
     patch = pytest.MonkeyPatch()
     for name, value in env.items():
         patch.setenv(name, value)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shlex
 import shutil
 import subprocess
 import time
@@ -11,8 +10,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from audio_tool import TOOL
 
-TOOL = Path(__file__).resolve().parents[2] / "tools" / "virtual-audio"
 RATE = 24_000
 
 
@@ -71,17 +70,6 @@ def longest_zero_run(samples: np.ndarray) -> int:
 def nonzero_span(samples: np.ndarray, level: int = 0) -> tuple[int, int]:
     idx = np.flatnonzero(np.abs(samples.astype(np.int32)) > level)
     return (int(idx[0]), int(idx[-1]) + 1) if len(idx) else (0, 0)
-
-
-def parse_exports(text: str) -> dict[str, str]:
-    """The variables of `virtual-audio start`'s `export NAME='value'` lines."""
-    env = {}
-    for line in text.splitlines():
-        words = shlex.split(line)
-        if len(words) == 2 and words[0] == "export" and "=" in words[1]:
-            name, value = words[1].split("=", 1)
-            env[name] = value
-    return env
 
 
 def align_segments(recording: np.ndarray, sent: np.ndarray, start: int, segment: int = RATE // 2,

@@ -9,7 +9,7 @@ import sys
 import textwrap
 
 import pytest
-from realaudio import TOOL, parse_exports
+from audio_tool import TOOL, parse_exports
 
 pytestmark = pytest.mark.audio
 

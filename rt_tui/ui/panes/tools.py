@@ -288,9 +288,14 @@ class ToolsPane(VerticalScroll):
     # ---- reflecting the server ------------------------------------------------------------------------
 
     async def reflect(self, config: SessionConfig) -> None:
-        """Show what the session has: the functions it lists are checked, its tool choice selected."""
+        """Show what the session has: the functions it lists are checked, its tool choice selected.
+
+        The app's copy (`app.tool_library`: call prompt, exports) is set to the same library, so after a
+        rejected update neither keeps the refused change.
+        """
         self.library = self.library.reflect_session(config.tools)
         self.tool_choice = config.tool_choice
+        self.app.tool_library = self.library
         self.query_one("#tool-choice-error", Label).display = False
         await self._rebuild_list()
 

@@ -8,6 +8,7 @@ with `reflect(config)`.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from textual.app import ComposeResult
@@ -20,6 +21,18 @@ from rt_tui.core.tools import EMPTY_PARAMETERS, ToolDefinition, ToolError, ToolL
 
 NEW_PARAMETERS = '{\n  "type": "object",\n  "properties": {\n    "query": {"type": "string"}\n  },\n  "required": ["query"]\n}'
 _EDITOR_FIELDS = ("name", "description", "parameters", "canned_outputs", "auto_answer")
+CANNED_SEPARATOR = "---"
+_CANNED_SPLIT = re.compile(rf"^[ \t]*{re.escape(CANNED_SEPARATOR)}[ \t]*$", re.MULTILINE)
+
+
+def canned_text(outputs: tuple[str, ...] | list[str]) -> str:
+    """The editor's text for canned outputs: each one whole (pretty JSON spans lines), a `---` line between."""
+    return f"\n{CANNED_SEPARATOR}\n".join(outputs)
+
+
+def canned_outputs_from(text: str) -> list[str]:
+    """The canned outputs the editor's text holds (`canned_text` read back); blank ones are dropped."""
+    return [part.strip("\n") for part in _CANNED_SPLIT.split(text) if part.strip()]
 
 
 def initial_tools(settings: Any, config: SessionConfig) -> tuple[ToolLibrary, SessionConfig]:
@@ -104,7 +117,8 @@ class ToolsPane(VerticalScroll):
             yield from self._editor_field("Parameters (JSON Schema)",
                                           TextArea(id="tool-parameters", soft_wrap=True, tab_behavior="indent"),
                                           "parameters")
-            yield from self._editor_field("Canned outputs (one per line)", TextArea(id="tool-canned", soft_wrap=False),
+            yield from self._editor_field(f"Canned outputs (a line {CANNED_SEPARATOR} between two)",
+                                          TextArea(id="tool-canned", soft_wrap=False),
                                           "canned_outputs")
             yield Checkbox("Enabled", True, id="tool-enabled", compact=True)
             yield Checkbox("Auto-answer (example code, else the first canned output)", False, id="tool-auto",
@@ -211,7 +225,7 @@ class ToolsPane(VerticalScroll):
         self.query_one("#tool-description", Input).value = tool.description if tool else ""
         parameters = tool.parameters_text() if tool and tool.parameters != EMPTY_PARAMETERS else NEW_PARAMETERS
         self.query_one("#tool-parameters", TextArea).load_text(parameters)
-        self.query_one("#tool-canned", TextArea).load_text("\n".join(tool.canned_outputs) if tool else "")
+        self.query_one("#tool-canned", TextArea).load_text(canned_text(tool.canned_outputs) if tool else "")
         self.query_one("#tool-enabled", Checkbox).value = tool.enabled if tool else True
         self.query_one("#tool-auto", Checkbox).value = tool.auto_answer if tool else False
         self.query_one("#tool-delete").display = tool is not None
@@ -229,7 +243,7 @@ class ToolsPane(VerticalScroll):
     def read_editor(self) -> tuple[ToolDefinition | None, dict[str, str]]:
         """The definition the editor describes, or None and the reason per field."""
         original = self.library.get(self.editing)
-        canned = self.query_one("#tool-canned", TextArea).text.splitlines()
+        canned = canned_outputs_from(self.query_one("#tool-canned", TextArea).text)
         try:
             tool = make_tool(
                 self.query_one("#tool-name", Input).value,

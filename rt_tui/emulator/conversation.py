@@ -32,7 +32,7 @@ def _missing(param: str) -> ProtocolError:
 class ConversationStore:
     def __init__(self) -> None:
         self.items: list[dict[str, Any]] = []
-        self.audio: dict[str, bytes] = {}  # item id → pcm16 (user input audio or assistant output audio)
+        self.audio: dict[str, bytes | bytearray] = {}  # item id → pcm16 (user input audio or assistant output audio)
         # assistant item id → (words of the whole reply, ms of the whole reply's audio), to cut transcripts
         self.alignment: dict[str, tuple[int, float]] = {}
 
@@ -110,9 +110,16 @@ class ConversationStore:
         except ValueError:
             raise ProtocolError("invalid_value", "Invalid 'audio': expected base64-encoded audio bytes.",
                                 f"item.content[{index}].audio") from None
-        self.audio[item["id"]] = self.audio.get(item["id"], b"") + pcm
+        self.append_audio(item["id"], pcm)
         part.pop("audio", None)
         part.setdefault("transcript", None)
+
+    def append_audio(self, item_id: str, pcm: bytes) -> None:
+        """Grow an item's audio in place (a reply streams hundreds of chunks; re-joining them is quadratic)."""
+        audio = self.audio.get(item_id)
+        if not isinstance(audio, bytearray):
+            audio = self.audio[item_id] = bytearray(audio or b"")
+        audio += pcm
 
     def insert(self, item: dict[str, Any], previous_item_id: Any = None) -> str | None:
         """Insert and return the id of the item now before it (None at the start)."""

@@ -22,6 +22,8 @@ if TYPE_CHECKING:
 DELTA_SIZES = (4800, 7200)
 STEADY_DELTA = 12000
 log = logging.getLogger(__name__)
+MIN_SLEEP_S = 0.002  # see ResponseRun.pause
+YIELD_EVERY_S = 0.001
 TRANSCRIPT_LEAD = 0.15  # the transcript runs this share of the audio ahead
 GA_RESPONSE_KEYS = {"output_modalities", "instructions", "tools", "tool_choice", "max_output_tokens", "audio",
                     "conversation", "input", "metadata", "prompt"}
@@ -95,6 +97,8 @@ class ResponseRun:
         self.task: asyncio.Task[None] | None = None
         self.cancel_reason: str | None = None
         self._wake = asyncio.Event()
+        self._due = 0.0  # event-loop time the pauses so far add up to
+        self._yielded = 0.0  # event-loop time this response last let others run
         self.output: list[dict[str, Any]] = []
         self.item: dict[str, Any] | None = None  # the output item being streamed
         self.part_open = False
@@ -114,14 +118,26 @@ class ResponseRun:
             await asyncio.shield(self.task)
 
     async def pause(self, seconds: float) -> bool:
-        """Sleep unless cancelled; True when the response has been cancelled."""
-        if self.cancel_reason is None and seconds > 0:
+        """Sleep unless cancelled; True when the response has been cancelled.
+
+        Pauses add up on a schedule, and one shorter than MIN_SLEEP_S is carried over instead of slept:
+        far faster than real time, a timer per audio chunk would cost more than the chunk. Without a
+        sleep the loop is still handed over every YIELD_EVERY_S (the connection reads a cancel or a
+        close; everything emitted in between leaves in one socket write).
+        """
+        loop = asyncio.get_running_loop()
+        now = loop.time()
+        self._due = max(self._due, now) + seconds
+        wait = self._due - now
+        if self.cancel_reason is None and wait >= MIN_SLEEP_S:
             try:
-                await asyncio.wait_for(self._wake.wait(), seconds)
+                await asyncio.wait_for(self._wake.wait(), wait)
             except asyncio.TimeoutError:
                 pass
-        else:
-            await asyncio.sleep(0)  # let the connection read (a close, a cancel) between events
+            self._yielded = loop.time()
+        elif now - self._yielded >= YIELD_EVERY_S:
+            await asyncio.sleep(0)
+            self._yielded = loop.time()
         return self.cancel_reason is not None or self.session.closed
 
     async def emit(self, event: dict[str, Any]) -> None:
@@ -274,7 +290,7 @@ class ResponseRun:
             await self.emit({"type": "response.output_audio.delta", **self.ids(content_index=0),
                              "delta": base64.b64encode(wire).decode()})
             self.session.voice_locked = True
-            self.session.conversation.audio[self.item["id"]] = self.session.conversation.audio.get(self.item["id"], b"") + chunk
+            self.session.conversation.append_audio(self.item["id"], chunk)
             self.audio_bytes += len(chunk)
             offset += len(chunk)
             chunk_index += 1

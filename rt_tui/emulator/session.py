@@ -20,8 +20,9 @@ from .codec import from_pcm24k
 from .conversation import ConversationStore
 from .faults import FaultInjector
 from .options import EmulatorOptions
+from .outbox import Outbox
 from .protocol import (BETA_CLIENT_TYPES, GA_CLIENT_TYPES, PCM_BYTES_PER_MS, ProtocolError, default_session,
-                       error_event, new_id, to_beta)
+                       encode_frame, error_event, new_id, to_beta)
 from .responder import Responder
 from .response import ResponseRun, response_params
 from .voice import synthesize
@@ -55,7 +56,8 @@ class RealtimeSession:
         self.record = record
         self.conversation_id = new_id("conv_")
         self.tokens_used = 0
-        self._send_lock = asyncio.Lock()
+        self._send_lock = asyncio.Lock()  # fault injection's delays must not reorder events
+        self.outbox = Outbox(ws)
         self._tasks: set[asyncio.Task[Any]] = set()
         self.audio = AudioInput(self)
 
@@ -90,6 +92,7 @@ class RealtimeSession:
 
     async def close(self, code: int, reason: str = "") -> None:
         self.closed = True
+        self.outbox.flush()
         if code == 1006:
             self.ws.transport.abort()  # no close frame: the client sees an abnormal closure
         else:
@@ -104,14 +107,17 @@ class RealtimeSession:
         wire = event if self.dialect == "ga" else to_beta(event, self.temperature)
         if wire is None:
             return
-        frame = json.dumps(wire)
+        frame = encode_frame(wire)
         self.record("server", wire, self.dialect)
+        if self.faults is None:
+            try:
+                await self.outbox.send(frame)
+            except (ConnectionClosed, OSError):
+                self.closed = True
+            return
         async with self._send_lock:
             try:
-                if self.faults is None:
-                    await self.ws.send(frame)
-                    return
-                plan = self.faults.plan(frame, wire)
+                plan = self.faults.plan(frame.decode(), wire)
                 if plan.delay_s:
                     await asyncio.sleep(plan.delay_s)
                 for out in plan.frames:

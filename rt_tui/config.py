@@ -40,6 +40,10 @@ _SECRET_FILE_KEYS = {"api_key", "azure_api_key", "openai_api_key", "key", "token
 _OTHER_TOP_LEVEL_KEYS = {"theme", "keymap"}  # read by the UI (rt_tui/themes.py, rt_tui/keymap.py)
 # Audio devices belong to the machine, not to a target: top level only (profiles.py refuses them in a profile).
 _AUDIO_FILE_KEYS = {"input_device", "output_device"}
+# How the app behaves: top level or in a profile (profiles.py checks them there with the same function).
+_APP_FILE_KEYS = {"autoapply_delay_ms"}
+AUTOAPPLY_DELAY_MS = 2000
+AUTOAPPLY_DELAY_RANGE_MS = (300, 30000)
 
 
 class ConfigError(Exception):
@@ -101,6 +105,7 @@ class Settings:
     tools: list[dict[str, Any]] | None = None  # the file's [[tools]] (profile's if it has them); None = examples
     input_device: str | None = None  # microphone: a device index or (part of) its name; None = system default
     output_device: str | None = None  # speaker, likewise
+    autoapply_delay_ms: float = AUTOAPPLY_DELAY_MS  # instructions auto-apply: idle time after the last keystroke
 
     @property
     def needs_embedded_emulator(self) -> bool:
@@ -153,7 +158,26 @@ def load_settings(args: argparse.Namespace | None = None, env: Mapping[str, str]
         tools=tools,
         input_device=_device(values["input_device"]),
         output_device=_device(values["output_device"]),
+        autoapply_delay_ms=file_values.get("autoapply_delay_ms", AUTOAPPLY_DELAY_MS),
     )
+
+
+def autoapply_delay_problem(value: Any) -> str | None:
+    """Why `value` cannot be the instructions auto-apply delay (milliseconds), or None when it can."""
+    low, high = AUTOAPPLY_DELAY_RANGE_MS
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not low <= value <= high:
+        return (f"must be a number of milliseconds from {low} to {high} (got {value!r}): the pause after the last "
+                "keystroke before auto-apply sends the instructions; a shorter one would send an update at every "
+                "pause in typing")
+    return None
+
+
+def _check_app_values(table: Mapping[str, Any], where: str, path: Path) -> None:
+    if "autoapply_delay_ms" in table:
+        problem = autoapply_delay_problem(table["autoapply_delay_ms"])
+        if problem:
+            key = f"{where}autoapply_delay_ms"
+            raise ConfigError(f"'{key}' in {path} {problem}.", key)
 
 
 def resolve_target_for_emulator(url: str, dialect: Literal["ga", "beta"] = "ga", model: str = DEFAULT_MODEL) -> Target:
@@ -199,6 +223,7 @@ def _read_config_file(path: Path, explicit: bool, profile: str | None
     tools = data.pop("tools", None)
     tools_key = "tools"
     values = dict(data)
+    _check_app_values(values, "", path)
     if profile:
         if profile not in profiles:
             known = ", ".join(sorted(profiles)) or "none"
@@ -207,16 +232,18 @@ def _read_config_file(path: Path, explicit: bool, profile: str | None
         session = {**session, **chosen.pop("session", {})}
         if "tools" in chosen:
             tools, tools_key = chosen.pop("tools"), f"profiles.{profile}.tools"
+        _check_app_values(chosen, f"profiles.{profile}.", path)
         values.update(chosen)
     secrets = sorted(set(values) & _SECRET_FILE_KEYS)
     if secrets:
         raise ConfigError(
             f"{secrets[0]!r} in {path}: keys do not belong in the config file. Export the key in an environment "
             'variable and set api_key_env = "THAT_VARIABLE".', secrets[0])
-    unknown = sorted(set(values) - _FILE_KEYS - _OTHER_TOP_LEVEL_KEYS - _AUDIO_FILE_KEYS)
+    unknown = sorted(set(values) - _FILE_KEYS - _OTHER_TOP_LEVEL_KEYS - _AUDIO_FILE_KEYS - _APP_FILE_KEYS)
     if unknown:
+        known = ", ".join(sorted(_FILE_KEYS | _AUDIO_FILE_KEYS | _APP_FILE_KEYS))
         raise ConfigError(
-            f"Unknown key {unknown[0]!r} in {path}; known keys: {', '.join(sorted(_FILE_KEYS | _AUDIO_FILE_KEYS))}, theme, "
+            f"Unknown key {unknown[0]!r} in {path}; known keys: {known}, theme, "
             "[keymap], [session], [[tools]], [profiles.NAME].",
             unknown[0],
         )

@@ -32,7 +32,10 @@ from typing import Any
 import tomlkit
 from tomlkit.items import Table
 
+from rt_tui.config import autoapply_delay_problem
+
 TARGET_KEYS = ("provider", "endpoint", "deployment", "api_version", "model", "openai_base_url", "local", "api_key_env")
+APP_KEYS = ("autoapply_delay_ms",)  # how the app behaves with this profile (checked like rt_tui/config.py does)
 SECRET_KEYS = ("api_key", "azure_api_key", "openai_api_key", "key", "token", "password")
 PROVIDERS = ("azure", "openai", "local")
 _ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
@@ -61,6 +64,7 @@ class Profile:
     openai_base_url: str | None = None
     local: bool | None = None
     api_key_env: str | None = None
+    autoapply_delay_ms: float | None = None
     session: dict[str, Any] = field(default_factory=dict)
     tools: list[dict[str, Any]] | None = None  # the profile's [[profiles.NAME.tools]] (rt_tui.core.tools tables)
 
@@ -138,8 +142,14 @@ def _check_target_value(path: Path | None, where: str, key: str, value: Any) -> 
     if key in SECRET_KEYS:
         raise ProfileError(path, f"{where}.{key}", "keys do not belong in the config file: export the key in an "
                            "environment variable and set api_key_env = \"THAT_VARIABLE\"")
+    if key in APP_KEYS:
+        problem = autoapply_delay_problem(value)
+        if problem:
+            raise ProfileError(path, f"{where}.{key}", problem)
+        return
     if key not in TARGET_KEYS:
-        raise ProfileError(path, f"{where}.{key}", f"unknown key (known: {', '.join(TARGET_KEYS)}, [session])")
+        raise ProfileError(path, f"{where}.{key}",
+                           f"unknown key (known: {', '.join(TARGET_KEYS + APP_KEYS)}, [session])")
     if key == "local":
         if not isinstance(value, bool):
             raise ProfileError(path, f"{where}.local", "must be true or false")

@@ -63,6 +63,9 @@ FILE_ONLY_KEYS = {
     "[keymap]": "binding id → keys, e.g. `\"quit\" = \"ctrl+w\"`; conflicts and unknown ids are reported at startup",
     "[[tools]]": "the Tools pane's functions (F7), saved there automatically (a profile may have its own "
                  "`[[profiles.NAME.tools]]`); see Tools below",
+    "autoapply_delay_ms": "instructions auto-apply: the pause after the last keystroke before they are sent, "
+                          "{}–{} ms (default {}); top level or in a profile".format(
+                              *config_module.AUTOAPPLY_DELAY_RANGE_MS, config_module.AUTOAPPLY_DELAY_MS),
 }
 SESSION_MEANINGS = {
     "instructions": "system instructions for the model",

@@ -119,7 +119,7 @@ class RtTuiApp(ExportActions, ProfileSwitching, PlaygroundActions, App[int]):
         connect: bool = True,
         clock: Callable[[], float] = time.monotonic,
         cursor_blink: bool = True,
-        autoapply_delay_s: float = 2.0,
+        autoapply_delay_s: float | None = None,  # None: the config file's autoapply_delay_ms
         audio: bool = True,
     ) -> None:
         super().__init__()
@@ -432,7 +432,8 @@ class RtTuiApp(ExportActions, ProfileSwitching, PlaygroundActions, App[int]):
     def on_instructions_pane_edited(self, _: InstructionsPane.Edited) -> None:
         if self._autoapply_timer is not None:
             self._autoapply_timer.stop()
-        self._autoapply_timer = self.set_timer(self.autoapply_delay_s, self._autoapply)
+        delay_s = self.autoapply_delay_s or self.settings.autoapply_delay_ms / 1000
+        self._autoapply_timer = self.set_timer(delay_s, self._autoapply)
 
     def _autoapply(self) -> None:
         self._autoapply_timer = None

@@ -43,7 +43,8 @@ class InstructionsPane(Vertical):
                                placeholder="How should the assistant behave? Ctrl+S applies.")
         self.state_label = Label("", id="instructions-state")
         self.autoapply = Checkbox("auto-apply", False, id="instructions-autoapply", compact=True,
-                                  tooltip="Apply the instructions after a short pause in typing")
+                                  tooltip="Apply the instructions after a pause in typing "
+                                  "(autoapply_delay_ms in the config file; default 2000)")
 
     def compose(self) -> ComposeResult:
         yield self.editor

@@ -25,7 +25,6 @@ async def take(out: Path, size: tuple[int, int] = (160, 44), timeout: float = 60
     from rt_tui.emulator.options import EmulatorOptions
     from rt_tui.emulator.server import Emulator
     from rt_tui.ui.app import make_app
-    from rt_tui.ui.panes.conversation import TurnView
 
     options = EmulatorOptions(host="127.0.0.1", port=0, first_delta_ms=30, text_delta_ms=5, realtime_factor=50.0,
                               ping_interval_s=None)
@@ -36,8 +35,8 @@ async def take(out: Path, size: tuple[int, int] = (160, 44), timeout: float = 60
             await pilot.press(*MESSAGE, "enter")
 
             def replied() -> bool:
-                views = [view for view in app.query(TurnView) if view.turn.role == "assistant"]
-                return bool(views) and views[-1].turn.status == "completed"
+                turns = [b.turn for b in app.conversation_pane.blocks() if b.turn.role == "assistant"]
+                return bool(turns) and turns[-1].status == "completed"
 
             await _wait(pilot, replied, timeout, "the emulator's reply")
             app.flush_render()

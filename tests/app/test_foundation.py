@@ -21,7 +21,6 @@ from rt_tui.config import Settings, Target, load_settings
 from rt_tui.emulator.options import EmulatorOptions
 from rt_tui.emulator.server import Emulator
 from rt_tui.ui.app import make_app
-from rt_tui.ui.panes.conversation import TurnView
 
 KEY = "audit-key-5b7e0c1d9f"  # shape-less on purpose: only the app's own redaction can hide it
 
@@ -30,8 +29,8 @@ def _screen_text(app) -> str:
     return "\n".join(strip.text for strip in app.screen._compositor.render_strips())
 
 
-def _assistant_views(app) -> list[TurnView]:
-    return [v for v in app.query(TurnView) if v.turn.role == "assistant"]
+def _assistant_views(app) -> list:
+    return [v for v in app.conversation_pane.blocks() if v.turn.role == "assistant"]
 
 
 @pytest.mark.parametrize("api_version, shown", [
@@ -62,12 +61,12 @@ async def test_azure_target_is_shown_without_its_key_and_the_reply_streams(tmp_p
             def completed():
                 views = _assistant_views(app)
                 if views:
-                    seen.append((views[-1].turn.status, str(views[-1].query_one(".turn-body").render()).strip()))
+                    seen.append((views[-1].turn.status, views[-1].body.strip()))
                 return views and views[-1].turn.status == "completed"
 
             await wait_for(pilot, completed, timeout=20, what="a completed reply")
             await pilot.pause(0.1)
-            final = str(_assistant_views(app)[-1].query_one(".turn-body").render()).strip()
+            final = _assistant_views(app)[-1].body.strip()
             partial = [text for status, text in seen if status == "in_progress" and text and final.startswith(text)
                        and len(text) < len(final)]
             assert partial, f"the reply never showed on screen part-way: {seen[:5]}…"

@@ -15,7 +15,6 @@ from rt_tui.core.events import Event
 from rt_tui.emulator.options import EmulatorOptions
 from rt_tui.emulator.server import Emulator
 from rt_tui.ui.app import make_app, session_limit_s
-from rt_tui.ui.panes.conversation import TurnView
 from rt_tui.ui.panes.instructions import InstructionsPane
 
 from scripted_session import SESSION, conversation_events
@@ -95,11 +94,11 @@ async def test_user_voice_turn_shows_its_transcript_or_why_there_is_none():
             "content_index": 0, "error": {"type": "transcription_error", "message": "audio too short"}}, 0.6))
         app.flush_render()
         await pilot.pause()
-        bodies = {v.item_id: str(v.query_one(".turn-body").render()) for v in app.query(TurnView)}
+        bodies = {v.item_id: v.body for v in app.conversation_pane.blocks()}
         assert bodies["item_heard"] == "what time is it"
         assert "transcription failed: audio too short" in bodies["item_failed"]
         assert "input transcription is off" in bodies["item_plain"]
-        titles = {v.item_id: str(v.query_one(".turn-title").render()) for v in app.query(TurnView)}
+        titles = {v.item_id: v.title for v in app.conversation_pane.blocks()}
         assert titles["item_heard"] == "You  (voice)"
 
 
@@ -114,8 +113,8 @@ async def test_assistant_turn_shows_latency_and_tokens_split_by_text_and_audio()
                                                                      "delta": audio}, 1.4))
         app.flush_render()
         await pilot.pause()
-        view = next(v for v in app.query(TurnView) if v.turn.role == "assistant")
-        meta = str(view.query_one(".turn-meta").render())
+        view = next(v for v in app.conversation_pane.blocks() if v.turn.role == "assistant")
+        meta = view.meta
         assert "latency 312 ms" in meta  # client conversation.item.create at 1.0 s → first delta at 1.312 s
         assert "tokens in 112 (text 112, audio 0) · out 19 (text 19, audio 0)" in meta
         assert "tokens 112 in/19 out" in str(app.query_one("#status-tokens").render())
@@ -168,9 +167,9 @@ async def test_output_modalities_and_transcription_in_ga_shape(emulator):
         assert session["audio"]["input"]["transcription"]["model"] == "gpt-4o-transcribe"
         assert session["audio"]["input"]["noise_reduction"] == {"type": "far_field"}
         await pilot.press(*"hi", "enter")
-        view = await wait_for(pilot, lambda: [v for v in app.query(TurnView) if v.turn.role == "assistant"
+        view = await wait_for(pilot, lambda: [v for v in app.conversation_pane.blocks() if v.turn.role == "assistant"
                                                and v.turn.status == "completed"], what="a text reply")
-        assert not view[0].turn.has_audio and "(voice)" not in str(view[0].query_one(".turn-title").render())
+        assert not view[0].turn.has_audio and "(voice)" not in view[0].title
 
 
 async def test_output_modalities_in_beta_shape(emulator):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from textual.widgets import Input, Select, TextArea
 
 from rt_tui.ui.app import make_app
-from rt_tui.ui.panes.conversation import ConversationPane, TurnView
+from rt_tui.ui.panes.conversation import ConversationPane
 from rt_tui.ui.panes.instructions import InstructionsPane
 from rt_tui.ui.panes.settings import SettingsPane
 
@@ -29,15 +29,15 @@ async def test_message_input_focused_and_reply_streams_with_latency(emulator):
         assert app.query_one("#message-input", Input).value == ""
 
         def finished_reply():
-            views = [v for v in app.query(TurnView) if v.turn.role == "assistant"]
+            views = [v for v in app.conversation_pane.blocks() if v.turn.role == "assistant"]
             return views and views[-1].turn.status == "completed" and views[-1]
 
         view = await wait_for(pilot, finished_reply, what="a completed assistant turn")
         await pilot.pause(0.1)
         assert view.turn.text.strip()
-        assert str(view.query_one(".turn-body").render()).strip() == view.turn.text.strip()
-        assert "latency" in str(view.query_one(".turn-meta").render())
-        user_views = [v for v in app.query(TurnView) if v.turn.role == "user"]
+        assert view.body.strip() == view.turn.text.strip()
+        assert "latency" in view.meta
+        user_views = [v for v in app.conversation_pane.blocks() if v.turn.role == "user"]
         assert user_views and "hello there" in user_views[0].turn.text
         assert received(emulator, "conversation.item.create")[0]["item"]["content"][0]["text"] == "hello there"
         assert received(emulator, "response.create")
@@ -121,14 +121,14 @@ async def test_server_error_appears_in_log_as_error_and_session_continues(emulat
         await _connected(pilot, app)
         app.host.worker.send({"type": "conversation.item.delete", "item_id": "item_does_not_exist"})
         def error_text():
-            views = [v for v in app.query(TurnView) if v.has_class("-error")]
-            return views and str(views[0].query_one(".turn-body").render())
+            views = [v for v in app.conversation_pane.blocks() if v.kind == "error"]
+            return views and views[0].body
 
         text = await wait_for(pilot, error_text, what="an error turn with its message")
         assert "item_does_not_exist" in text
         await pilot.press(*"still there?", "enter")
         await wait_for(pilot, lambda: any(v.turn.role == "assistant" and v.turn.status == "completed"
-                                          for v in app.query(TurnView)), what="a reply after the error")
+                                          for v in app.conversation_pane.blocks()), what="a reply after the error")
 
 
 async def test_clear_conversation_deletes_server_items(emulator):
@@ -137,10 +137,10 @@ async def test_clear_conversation_deletes_server_items(emulator):
         await _connected(pilot, app)
         await pilot.press(*"hi", "enter")
         await wait_for(pilot, lambda: any(v.turn.role == "assistant" and v.turn.status == "completed"
-                                          for v in app.query(TurnView)), what="a reply")
-        ids = {v.item_id for v in app.query(TurnView)}
+                                          for v in app.conversation_pane.blocks()), what="a reply")
+        ids = {v.item_id for v in app.conversation_pane.blocks()}
         await pilot.press("ctrl+l")
-        await wait_for(pilot, lambda: not app.query(TurnView), what="an empty log")
+        await wait_for(pilot, lambda: not app.conversation_pane.blocks(), what="an empty log")
         await wait_for(pilot, lambda: {e["item_id"] for e in received(emulator, "conversation.item.delete")} >= ids,
                        what="deletes for every item")
 

@@ -10,7 +10,6 @@ from rt_tui.core.connection import RealtimeWorker
 from rt_tui.core.events import Event
 from rt_tui.core.session import SessionConfig
 from rt_tui.ui.app import make_app
-from rt_tui.ui.panes.conversation import TurnView
 from rt_tui.ui.panes.instructions import InstructionsPane
 
 SIZE = (160, 48)
@@ -27,7 +26,7 @@ async def _connected(pilot, app) -> None:
 
 
 def _finished_assistant(app):
-    return [v for v in app.query(TurnView) if v.turn.role == "assistant" and v.turn.status == "completed"]
+    return [v for v in app.conversation_pane.blocks() if v.turn.role == "assistant" and v.turn.status == "completed"]
 
 
 async def test_auto_apply_sends_after_an_idle_pause(emulator):
@@ -76,7 +75,8 @@ async def test_reply_locks_voice_and_copy_puts_text_on_the_clipboard(emulator):
         assert view.turn.has_audio
         await wait_for(pilot, lambda: voice.disabled, what="voice locked")
         assert "refuses voice changes" in str(app.query_one("#voice-note").render())
-        view.focus()
+        app.conversation_pane.focus()  # selects the newest turn: the reply
+        await pilot.pause()
         await pilot.press("c")
         assert app.clipboard == view.turn.text
         await pilot.press("ctrl+y")
@@ -90,16 +90,16 @@ async def test_function_call_shows_name_arguments_and_output(emulator):
         app.host.update_session(app.config.model_copy(update={"tools": [WEATHER_TOOL]}))
         await wait_for(pilot, lambda: app.config.tools, what="tools in the session")
         await pilot.press(*"what is the weather in Paris", "enter")
-        calls = await wait_for(pilot, lambda: [v for v in app.query(TurnView) if v.turn.kind == "function_call"
+        calls = await wait_for(pilot, lambda: [v for v in app.conversation_pane.blocks() if v.turn.kind == "function_call"
                                                and v.turn.status == "completed"], what="a function call turn")
         call = calls[0]
         await pilot.pause(0.2)
-        assert "get_weather" in str(call.query_one(".turn-title").render())
-        assert "Paris" in str(call.query_one(".turn-body").render())
+        assert "get_weather" in call.title
+        assert "Paris" in call.body
         app.host.worker.send({"type": "conversation.item.create", "item": {
             "type": "function_call_output", "call_id": call.turn.call_id, "output": '{"temp_c": 21}'}})
-        await wait_for(pilot, lambda: "temp_c" in str(call.query_one(".turn-body").render())
-                       or any("temp_c" in str(v.query_one(".turn-body").render()) for v in app.query(TurnView)),
+        await wait_for(pilot, lambda: "temp_c" in app.conversation_pane.block(call.item_id).body
+                       or any("temp_c" in v.body for v in app.conversation_pane.blocks()),
                        what="the function output shown")
 
 
@@ -132,7 +132,7 @@ async def test_a_flood_of_deltas_is_rendered_in_batches_not_per_delta():
                              {"type": "response.output_text.delta", **c, "delta": "word "}, 0.2 + i / 1000))
         await pilot.pause(0.3)
         assert 1 <= len(renders) <= 3
-        views = list(app.query(TurnView))
+        views = list(app.conversation_pane.blocks())
         assert len(views) == 1 and views[0].turn.text == "word " * 2000
 
 
@@ -156,10 +156,10 @@ async def test_interrupted_turn_is_marked_and_shows_only_what_was_heard():
                                                                    "audio_end_ms": 1000}, 1.2))
         app.flush_render()
         await pilot.pause()
-        view = app.query_one(TurnView)
-        assert view.has_class("-interrupted")
-        assert "interrupted — heard 1.0 s" in str(view.query_one(".turn-status").render())
-        body = str(view.query_one(".turn-body").render())
+        view = app.conversation_pane.blocks()[0]
+        assert any(part == "warning" for part, _ in view.lines)  # drawn in the warning style
+        assert "interrupted — heard 1.0 s" in view.status
+        body = view.body
         assert body and body != words and words.startswith(body.strip())
 
 

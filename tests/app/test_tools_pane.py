@@ -11,7 +11,6 @@ from textual.widgets import Button, Checkbox, Input, Select, TextArea
 from rt_tui.core.tools import ToolLibrary
 from rt_tui.ui.app import make_app
 from rt_tui.ui.panes.call_prompt import CallPrompt
-from rt_tui.ui.panes.conversation import TurnView
 from rt_tui.ui.panes.tools import ToolsPane
 
 from app_helpers import received, settings_for, wait_for
@@ -47,7 +46,7 @@ async def _enable(pilot, app, emulator, name: str) -> dict:
 
 
 def _reply(app):
-    views = [v for v in app.query(TurnView) if v.turn.role == "assistant" and v.turn.kind == "message"]
+    views = [v for v in app.conversation_pane.blocks() if v.turn.role == "assistant" and v.turn.kind == "message"]
     return views and views[-1].turn.status == "completed" and views[-1].turn
 
 
@@ -117,8 +116,8 @@ async def test_scripted_call_streams_then_manual_answer_gets_a_reply(slow_argume
         assert all(longer.startswith(shorter) for shorter, longer in zip(growing, growing[1:]))
         assert [part for part in growing[:-1] if part != "arguments: "], growing
         assert any("arguments streaming" in title for title in titles)  # not answerable until complete
-        view = next(v for v in app.query(TurnView) if v.turn.kind == "function_call")
-        assert "pending" in str(view.query_one(".turn-status").render())
+        view = next(v for v in app.conversation_pane.blocks() if v.turn.kind == "function_call")
+        assert "pending" in view.status
         assert not received(emulator, "conversation.item.create")[1:]  # nothing answered by itself
 
         app.query_one("#call-output", TextArea).load_text('{"temperature_c": 12, "conditions": "drizzle"}')
@@ -132,7 +131,7 @@ async def test_scripted_call_streams_then_manual_answer_gets_a_reply(slow_argume
         assert types.index("response.create", types.index("conversation.item.create", 1)) > 0
         assert "drizzle" in reply.text
         await wait_for(pilot, lambda: not prompt.display, what="the prompt to go away")
-        assert "pending" not in str(view.query_one(".turn-status").render())
+        assert "pending" not in app.conversation_pane.block(view.item_id).status
 
         # a second call, answered with a canned output
         await pilot.press("ctrl+o", *"weather in Oslo", "enter")
@@ -148,8 +147,8 @@ async def test_scripted_call_streams_then_manual_answer_gets_a_reply(slow_argume
 
 
 def _call_body(app) -> str | None:
-    view = next((v for v in app.query(TurnView) if v.turn.kind == "function_call"), None)
-    return None if view is None else str(view.query_one(".turn-body").render())
+    view = next((v for v in app.conversation_pane.blocks() if v.turn.kind == "function_call"), None)
+    return None if view is None else view.body
 
 
 async def test_beta_call_grows_in_the_conversation_and_a_manual_answer_gets_the_reply(slow_arguments_emulator):

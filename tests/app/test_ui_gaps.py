@@ -22,7 +22,6 @@ from rt_tui.ui.app import make_app
 from rt_tui.ui.code_screen import CodeScreen
 from rt_tui.ui.expired_calls import EXPIRED
 from rt_tui.ui.panes.call_prompt import CallPrompt
-from rt_tui.ui.panes.conversation import TurnView
 
 from app_helpers import received, settings_for, wait_for
 
@@ -48,7 +47,7 @@ def _notes(app) -> list[str]:
 
 
 def _reply(app):
-    views = [v for v in app.query(TurnView) if v.turn.role == "assistant" and v.turn.kind == "message"]
+    views = [v for v in app.conversation_pane.blocks() if v.turn.role == "assistant" and v.turn.kind == "message"]
     return views and views[-1].turn.status == "completed" and views[-1].turn
 
 
@@ -225,8 +224,8 @@ async def test_calls_of_an_ended_session_are_shown_as_expired(emulator) -> None:
         await wait_for(pilot, lambda: len([e for e in emulator.sent if e.get("type") == "session.created"]) > created,
                        what="the new session")
         await wait_for(pilot, lambda: not prompt.display, what="the prompt to let go of the old call")
-        view = next(v for v in app.query(TurnView) if v.turn.item_id == call.item_id)
-        assert EXPIRED in str(view.query_one(".turn-status").render())
-        assert "pending" not in str(view.query_one(".turn-status").render())
+        view = next(v for v in app.conversation_pane.blocks() if v.turn.item_id == call.item_id)
+        assert EXPIRED in view.status
+        assert "pending" not in view.status
         assert not [e for e in received(emulator, "conversation.item.create")
                     if e["item"]["type"] == "function_call_output"]

@@ -1,4 +1,4 @@
-"""The app's flood defences: quiet text updates, a bounded conversation log, merged worker events, paced GC."""
+"""The app's flood defences: quiet text updates, a line-drawn conversation log, merged worker events, paced GC."""
 
 from __future__ import annotations
 
@@ -12,8 +12,7 @@ from rt_tui.config import Settings, Target
 from rt_tui.core.events import Event
 from rt_tui.ui.app import make_app
 from rt_tui.ui.gc_pacing import NO_AUTOMATIC_FULL_COLLECTION, GcPacer
-from rt_tui.ui.panes.conversation import TurnView
-from rt_tui.ui.widgets.text_updates import set_line, set_wrapped
+from rt_tui.ui.widgets.text_updates import set_line
 
 
 def _layout_requests(widget) -> list[bool]:
@@ -53,40 +52,10 @@ async def test_a_label_lays_out_only_when_its_width_changes():
         assert requests and label.outer_size.width == len("tokens 30 in/4 out")
 
 
-async def test_wrapping_text_lays_out_only_when_it_needs_another_line():
-    app = TextApp()
-    async with app.run_test() as pilot:
-        body = app.query_one("#body", Static)
-        assert body.outer_size.height == 1
-        requests = _layout_requests(body)
-        set_wrapped(body, "one two three")  # still fits the 20 columns
-        await pilot.pause()
-        assert requests == [] and body.outer_size.height == 1
-        set_wrapped(body, "one two three four five six seven")  # wraps onto a second line
-        await pilot.pause()
-        assert requests and body.outer_size.height == 2
-
-
 def _user_item(n: int) -> Event:
     item = {"id": f"item_{n}", "type": "message", "role": "user", "status": "completed",
             "content": [{"type": "input_text", "text": f"message {n}"}]}
     return Event("server", "conversation.item.added", {"type": "conversation.item.added", "item": item}, n / 10)
-
-
-async def test_only_the_newest_turns_are_widgets_and_a_note_counts_the_rest():
-    app = make_app(Settings(target=Target("local", "", "gpt-realtime")), connect=False, cursor_blink=False,
-                   audio=False)
-    async with app.run_test(size=(100, 30)) as pilot:
-        app.conversation_pane.max_views = 3
-        for n in range(5):
-            app.ingest(_user_item(n))
-        app.flush_render()
-        await pilot.pause()
-        views = list(app.query(TurnView))
-        assert [v.item_id for v in views] == ["item_2", "item_3", "item_4"]
-        note = app.query_one(".conversation-earlier", Static)
-        assert note.display and "2 earlier turns" in str(note.render())
-        assert len(app.conversation.turns) == 5  # the reducer (transcript copy) keeps them all
 
 
 async def test_a_burst_of_worker_events_is_taken_in_a_few_messages():

@@ -14,7 +14,6 @@ from app_helpers import received, settings_for, wait_for
 from rt_tui.config import Settings
 from rt_tui.ui.app import make_app
 from rt_tui.ui.panes.audio_settings import ECHO_HINT
-from rt_tui.ui.panes.conversation import TurnView
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "audio"))
 
@@ -35,7 +34,7 @@ def _notes(app) -> list[str]:
 
 
 def _replied(app) -> bool:
-    return any(v.turn.role == "assistant" and v.turn.status == "completed" for v in app.query(TurnView))
+    return any(v.turn.role == "assistant" and v.turn.status == "completed" for v in app.conversation_pane.blocks())
 
 
 async def test_space_types_normally_unless_push_to_talk_and_the_keys_are_in_the_palette(emulator):

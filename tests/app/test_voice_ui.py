@@ -9,7 +9,6 @@ import pytest
 from app_helpers import received, settings_for, wait_for
 
 from rt_tui.ui.app import make_app
-from rt_tui.ui.panes.conversation import TurnView
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "audio"))
 
@@ -30,7 +29,7 @@ async def test_without_sounddevice_one_line_says_why_and_text_still_works(emulat
         assert app.query_one("#listen-button").label.plain == "Start listening"
         await pilot.press(*"hi", "enter")
         await wait_for(pilot, lambda: any(v.turn.role == "assistant" and v.turn.status == "completed"
-                                          for v in app.query(TurnView)), what="a text reply")
+                                          for v in app.conversation_pane.blocks()), what="a text reply")
 
 
 @pytest.mark.audio
@@ -50,10 +49,10 @@ async def test_listen_button_sends_the_microphone_and_the_spoken_turn_appears(em
         try:
             await wait_for(pilot, lambda: received(emulator, "input_audio_buffer.append"), what="mic appends")
             await wait_for(pilot, lambda: (app.query_one("StatusBar").mic_level or 0) > 0.001, what="a mic level")
-            await wait_for(pilot, lambda: any(v.turn.role == "user" and v.turn.has_audio for v in app.query(TurnView)),
+            await wait_for(pilot, lambda: any(v.turn.role == "user" and v.turn.has_audio for v in app.conversation_pane.blocks()),
                            timeout=40, what="a spoken user turn")
             await wait_for(pilot, lambda: any(v.turn.role == "assistant" and v.turn.text
-                                              for v in app.query(TurnView)), timeout=40, what="a reply")
+                                              for v in app.conversation_pane.blocks()), timeout=40, what="a reply")
         finally:
             player.wait(timeout=30)
         await pilot.press("f5")

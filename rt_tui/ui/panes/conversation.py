@@ -1,123 +1,270 @@
-"""The conversation log: one widget per turn; only turns that changed are updated."""
+"""The conversation log: every turn of the session, drawn line by line.
+
+There is no widget per turn: a turn is wrapped to the log's width once when it changes (`TurnBlock`), and
+each frame draws only the visible lines. Adding a turn or growing a streamed reply therefore repaints this
+pane alone — no screen layout — and a long session costs the text it holds, not a widget tree per turn.
+"""
 
 from __future__ import annotations
 
-from typing import Any
+from bisect import bisect_right
+from dataclasses import dataclass
+from typing import Any, ClassVar
 
-from textual.app import ComposeResult
-from textual.binding import Binding
-from textual.containers import Vertical, VerticalScroll
-from textual.widget import Widget
-from textual.widgets import Label, Static
+from rich.segment import Segment
+from rich.style import Style
+from textual.binding import Binding, BindingType
+from textual.content import Content
+from textual.events import Click, Resize
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
 
 from rt_tui.ui.panes.turn_text import turn_body, turn_meta, turn_status, turn_title
-from rt_tui.ui.widgets.text_updates import set_wrapped
+from rt_tui.ui.widgets.text_updates import set_virtual_height
 
-MAX_TURN_VIEWS = 50  # newest turns kept as widgets: each costs memory and layout time in a long session
+HINT = ("Type a message below and press Enter. Ctrl+S applies the instructions on the left; "
+        "Ctrl+P opens the command palette.")
+BAR = "▎"
+GUTTER = 2  # the role bar and one space before the text
+RIGHT_MARGIN = 1
+_UNFINISHED = ("interrupted", "cancelled", "incomplete", "failed")
+_BACKGROUNDS = ("selected", "error")
+_KINDS = {"error": "error", "function_call": "call", "function_call_output": "call"}
 
-_KIND_CLASSES = {"error": "-error", "function_call": "-call", "function_call_output": "-call"}
-
-
-class TurnView(Vertical, can_focus=True):
-    """One turn. `show(turn)` touches only the parts whose text changed."""
-
-    BINDINGS = [Binding("c", "copy_message", "Copy message", id="copy_message")]
-
-    def __init__(self, turn: Any) -> None:
-        super().__init__(classes=f"turn -{turn.role} {_KIND_CLASSES.get(turn.kind, '')}".strip())
-        self.item_id = turn.item_id
-        self.turn = turn
-        self._title = Label("", classes="turn-title")
-        self._status = Label("", classes="turn-status")
-        self._body = Static("", classes="turn-body", markup=False)
-        self._meta = Label("", classes="turn-meta")
-        self._shown: dict[str, str] = {}
-
-    def compose(self) -> ComposeResult:
-        yield self._title
-        yield self._status
-        yield self._body
-        yield self._meta
-
-    def on_mount(self) -> None:
-        self.show(self.turn)
-
-    def show(self, turn: Any) -> None:
-        self.turn = turn
-        self._set(self._title, "title", turn_title(turn))
-        self._set(self._status, "status", turn_status(turn))
-        self._set(self._body, "body", turn_body(turn))
-        self._set(self._meta, "meta", turn_meta(turn) if turn.role == "assistant" else "")
-        self.set_class(turn.status == "in_progress", "-streaming")
-        self.set_class(turn.status in ("interrupted", "cancelled", "incomplete", "failed"), "-interrupted")
-
-    def _set(self, widget: Label | Static, key: str, text: str) -> None:
-        if self._shown.get(key) == text:
-            return
-        self._shown[key] = text
-        widget.display = bool(text)
-        set_wrapped(widget, text)  # a streamed reply lays the screen out only when it needs another line
-
-    def action_copy_message(self) -> None:
-        self.app.copy_to_clipboard(turn_body(self.turn))
-        self.notify("Message copied to the clipboard (OSC 52)", timeout=2)
+LinePart = str  # "title" | "status" | "warning" | "body" | "meta" | "gap"
 
 
-class ConversationPane(VerticalScroll):
-    """Scrollable log of `TurnView`s, kept in the reducer's turn order."""
+def turn_kind(turn: Any) -> str:
+    """The family a turn is drawn in: user, assistant, call, error or other."""
+    if turn.kind in _KINDS:
+        return _KINDS[turn.kind]
+    return turn.role if turn.role in ("user", "assistant") else "other"
+
+
+def wrap(text: str, width: int) -> list[str]:
+    """`text` word-wrapped to `width` cells (long words folded); newlines kept."""
+    return [line.plain for line in Content(text).wrap(max(width, 1))]
+
+
+@dataclass(frozen=True, eq=False)
+class TurnBlock:
+    """One turn as the log draws it: its texts, and their lines wrapped to the log's width."""
+
+    turn: Any
+    title: str
+    status: str
+    body: str
+    meta: str
+    lines: tuple[tuple[LinePart, str], ...]  # the last one is the blank gap before the next turn
+
+    @property
+    def item_id(self) -> str:
+        return self.turn.item_id
+
+    @property
+    def kind(self) -> str:
+        return turn_kind(self.turn)
+
+    @property
+    def text(self) -> str:
+        """The block's lines as drawn (without the role bar)."""
+        return "\n".join(text for _, text in self.lines)
+
+
+def build_block(turn: Any, width: int) -> TurnBlock:
+    title, status, body = turn_title(turn), turn_status(turn), turn_body(turn)
+    meta = turn_meta(turn) if turn.role == "assistant" else ""
+    status_part = "warning" if turn.status in _UNFINISHED else "status"
+    lines: list[tuple[LinePart, str]] = []
+    for part, text in (("title", title), (status_part, status), ("body", body), ("meta", meta)):
+        if text:
+            lines.extend((part, line) for line in wrap(text, width))
+    lines.append(("gap", ""))
+    return TurnBlock(turn, title, status, body, meta, tuple(lines))
+
+
+class ConversationPane(ScrollView, can_focus=True):
+    """Scrollable log of every turn in the reducer's order; ↑/↓ select a turn, `c` copies it."""
 
     ALLOW_MAXIMIZE = True
+    COMPONENT_CLASSES: ClassVar[set[str]] = {
+        "conversation--bar-user", "conversation--bar-assistant", "conversation--bar-call",
+        "conversation--bar-error", "conversation--bar-other", "conversation--title", "conversation--status",
+        "conversation--warning", "conversation--body", "conversation--meta", "conversation--hint",
+        "conversation--error", "conversation--selected",
+    }
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("up", "select_turn(-1)", "Previous turn", id="conversation.previous", show=False),
+        Binding("down", "select_turn(1)", "Next turn", id="conversation.next", show=False),
+        Binding("home", "select_edge(0)", "First turn", id="conversation.first", show=False),
+        Binding("end", "select_edge(-1)", "Last turn", id="conversation.last", show=False),
+        Binding("c", "copy_message", "Copy message", id="copy_message"),
+    ]
 
-    def __init__(self, *, max_views: int = MAX_TURN_VIEWS, **kwargs: Any) -> None:
+    def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.border_title = "Conversation"
-        self.max_views = max_views
-        self.hidden_turns = 0
-        self._views: dict[str, TurnView] = {}
-        self._earlier = Static("", classes="conversation-earlier", markup=False)
-        self._hint = Static(
-            "Type a message below and press Enter. Ctrl+S applies the instructions on the left; "
-            "Ctrl+P opens the command palette.",
-            classes="conversation-hint",
-        )
+        self._blocks: list[TurnBlock] = []
+        self._by_id: dict[str, TurnBlock] = {}
+        self._starts: list[int] = []  # first line of each block
+        self._wrap_width = 0
+        self._hint_lines: list[str] = []
+        self.selected_id: str | None = None
+        self._styles: dict[tuple[str, ...], Style] = {}
 
-    def compose(self) -> ComposeResult:
-        yield self._hint
-        yield self._earlier
-
-    def on_mount(self) -> None:
-        self._earlier.display = False
+    # ---- model ----------------------------------------------------------------------------------------
 
     def render_turns(self, turns: tuple[Any, ...]) -> None:
-        """Mount new turns, update changed ones, drop vanished ones; never rebuilds the rest.
+        """Show `turns`: re-wraps only the turns that changed; keeps following the end if it was there."""
+        width = self._text_width()
+        changed = len(turns) != len(self._blocks) or width != self._wrap_width
+        blocks: list[TurnBlock] = []
+        for index, turn in enumerate(turns):
+            block = self._by_id.get(turn.item_id)
+            if block is None or width != self._wrap_width or (block.turn is not turn and block.turn != turn):
+                block = build_block(turn, width)
+                changed = True
+            elif not changed and self._blocks[index] is not block:
+                changed = True
+            blocks.append(block)
+        if changed:
+            self._set_blocks(blocks, width)
 
-        Only the newest `max_views` turns are widgets; a note counts the older ones (the transcript
-        copy and the inspector still have them).
-        """
-        follow = self.max_scroll_y - self.scroll_y <= 2
-        hidden = max(len(turns) - self.max_views, 0)
-        turns = turns[hidden:]
-        live_ids = {turn.item_id for turn in turns}
-        for item_id in [i for i in self._views if i not in live_ids]:
-            self._views.pop(item_id).remove()
-        if hidden != self.hidden_turns:
-            self.hidden_turns = hidden
-            self._earlier.update(f"… {hidden:,} earlier turns are not shown here (Ctrl+Y copies the whole "
-                                 "transcript; the inspector keeps the events).")
-            self._earlier.display = hidden > 0
-        previous: Widget = self._earlier
-        for turn in turns:
-            view = self._views.get(turn.item_id)
-            if view is None:
-                view = TurnView(turn)
-                self._views[turn.item_id] = view
-                self.mount(view, after=previous)
-            elif view.turn is not turn:
-                view.show(turn)
-            previous = view
-        self._hint.display = not turns
-        if follow:
-            self.call_after_refresh(self.scroll_end, animate=False)
+    def blocks(self) -> list[TurnBlock]:
+        """The turns as shown, in order."""
+        return list(self._blocks)
 
-    def views(self) -> list[TurnView]:
-        return list(self._views.values())
+    def block(self, item_id: str) -> TurnBlock | None:
+        return self._by_id.get(item_id)
+
+    @property
+    def line_count(self) -> int:
+        if not self._blocks:
+            return len(self._hint_lines)
+        return self._starts[-1] + len(self._blocks[-1].lines)
+
+    def _set_blocks(self, blocks: list[TurnBlock], width: int) -> None:
+        following = self.max_scroll_y - self.scroll_y <= 2
+        self._blocks = blocks
+        self._by_id = {block.item_id: block for block in blocks}
+        self._wrap_width = width
+        self._hint_lines = [] if blocks else ["", *wrap(HINT, width)]
+        starts, line = [], 0
+        for block in blocks:
+            starts.append(line)
+            line += len(block.lines)
+        self._starts = starts
+        if self.selected_id is not None and self.selected_id not in self._by_id:
+            self.selected_id = None
+        set_virtual_height(self, self.line_count)
+        if following:
+            self.scroll_end(animate=False, immediate=True, x_axis=False, force=True)
+        self.refresh()
+
+    def _text_width(self) -> int:
+        return max(self.scrollable_content_region.width - GUTTER - RIGHT_MARGIN, 1)
+
+    def on_resize(self, event: Resize) -> None:
+        if self._text_width() != self._wrap_width:
+            self._set_blocks([build_block(block.turn, self._text_width()) for block in self._blocks],
+                             self._text_width())
+
+    # ---- rendering ------------------------------------------------------------------------------------
+
+    def render_line(self, y: int) -> Strip:
+        index = self.scroll_offset.y + y
+        width = self.scrollable_content_region.width
+        if not self._blocks:
+            text = self._hint_lines[index] if index < len(self._hint_lines) else ""
+            return self._line([Segment(text, self._style("hint"))], width, self._style())
+        number = bisect_right(self._starts, index) - 1
+        if number < 0 or index >= self.line_count:
+            return Strip.blank(width, self._style())
+        block = self._blocks[number]
+        part, text = block.lines[index - self._starts[number]]
+        if part == "gap":
+            return Strip.blank(width, self._style())
+        background = ("selected",) if block.item_id == self.selected_id and self.has_focus else ()
+        if block.kind == "error":
+            background += ("error",)
+        base = self._style(*background)
+        segments = [Segment(BAR, self._style(*background, f"bar-{block.kind}")), Segment(" ", base),
+                    Segment(text, self._style(*background, part))]
+        return self._line(segments, width, base)
+
+    @staticmethod
+    def _line(segments: list[Segment], width: int, style: Style) -> Strip:
+        return Strip(segments).crop_extend(0, width, style)
+
+    def notify_style_update(self) -> None:
+        self._styles.clear()  # theme or CSS changed
+        super().notify_style_update()
+
+    def _style(self, *parts: str) -> Style:
+        style = self._styles.get(parts)
+        if style is None:
+            style = self.rich_style
+            for part in parts:  # each part adds only what its rule sets, so a line keeps its turn's background
+                name = f"conversation--{part}"
+                partial = self.get_component_rich_style(name, partial=True)
+                full = self.get_component_rich_style(name)  # translucent colours ($text-muted) resolved
+                style += partial
+                if partial.color is not None:
+                    style += Style(color=full.color)
+                if part in _BACKGROUNDS:
+                    style += Style(bgcolor=full.bgcolor)
+            self._styles[parts] = style
+        return style
+
+    # ---- selection ------------------------------------------------------------------------------------
+
+    def selected_block(self) -> TurnBlock | None:
+        return self._by_id.get(self.selected_id) if self.selected_id else None
+
+    def select(self, number: int) -> None:
+        """Select the turn at `number` (clamped) and scroll it into view."""
+        if not self._blocks:
+            return
+        number = max(0, min(len(self._blocks) - 1, number))
+        self.selected_id = self._blocks[number].item_id
+        start = self._starts[number]
+        end = start + len(self._blocks[number].lines) - 1  # without the gap
+        height = self.scrollable_content_region.height
+        if start < self.scroll_y or end - start >= height:
+            self.scroll_to(y=start, animate=False, immediate=True, force=True)
+        elif end > self.scroll_y + height:
+            self.scroll_to(y=end - height, animate=False, immediate=True, force=True)
+        self.refresh()
+
+    def _selected_number(self) -> int | None:
+        block = self.selected_block()
+        return None if block is None else self._blocks.index(block)
+
+    def action_select_turn(self, step: int) -> None:
+        number = self._selected_number()
+        self.select(len(self._blocks) - 1 if number is None else number + step)
+
+    def action_select_edge(self, edge: int) -> None:
+        self.select(0 if edge == 0 else len(self._blocks) - 1)
+
+    def on_focus(self) -> None:
+        if self.selected_block() is None and self._blocks:
+            self.select(len(self._blocks) - 1)
+        self.refresh()
+
+    def on_blur(self) -> None:
+        self.refresh()
+
+    def on_click(self, event: Click) -> None:
+        index = int(self.scroll_y) + event.y
+        if self._blocks and 0 <= index < self.line_count:
+            self.selected_id = self._blocks[bisect_right(self._starts, index) - 1].item_id
+            self.refresh()
+
+    def action_copy_message(self) -> None:
+        block = self.selected_block()
+        if block is None:
+            self.notify("Select a turn first (↑/↓ or a click).", timeout=2)
+            return
+        self.app.copy_to_clipboard(block.body)
+        self.notify("Message copied to the clipboard (OSC 52)", timeout=2)

@@ -8,10 +8,9 @@ widgets whose size cannot change repaint only themselves.
 from __future__ import annotations
 
 from rich.cells import cell_len
-from textual.geometry import Region, Size
+from textual.geometry import Size
+from textual.scroll_view import ScrollView
 from textual.widgets import Static
-
-_NO_SIZE = Size(0, 0)
 
 
 def set_line(widget: Static, text: str) -> bool:
@@ -27,19 +26,17 @@ def set_line(widget: Static, text: str) -> bool:
     return True
 
 
-def set_wrapped(widget: Static, text: str) -> bool:
-    """Show wrapping text in a widget of fixed width and `height: auto`; False when it was already shown.
 
-    Lays out only when the wrapped text needs a different number of lines (a streamed reply grows by a
-    line now and then, not with every word).
+def set_virtual_height(view: ScrollView, height: int) -> None:
+    """Give a line-drawn ScrollView a new number of lines without laying out the screen.
+
+    `virtual_size` is a layout reactive: every change would reflow every widget. A line-drawn view only
+    needs its scrollbars updated — its own size does not change as long as `scrollbar-gutter: stable`
+    reserves the scrollbar's column (a scrollbar appearing still lays out, once).
     """
-    old = widget.content
-    if isinstance(old, str) and old == text:
-        return False
-    width, height = Region(0, 0, *widget.outer_size).shrink(widget.styles.gutter).size
-    widget.update(text, layout=False)
-    if not widget.display or width <= 0 or not widget.is_mounted:
-        widget.refresh(layout=True)
-    elif widget.get_content_height(_NO_SIZE, _NO_SIZE, width) != height:
-        widget.refresh(layout=True)
-    return True
+    size = Size(view.scrollable_content_region.width, height)
+    if size == view.virtual_size:
+        return
+    view.set_reactive(ScrollView.virtual_size, size)
+    view._scroll_update(size)  # noqa: SLF001 — Textual's own scrollbar update, as its layout would call it
+    view.refresh()

@@ -2,6 +2,14 @@
 
 The endpoint is reached with a handshake only: connect, read the first event (`session.created`, or the
 error the server sends before closing), close. No response is created, so nothing is billed.
+
+Audio (voice is optional: every audio line says text chat still works):
+- ✗ when voice cannot work at all on this machine: the PortAudio library (or the sounddevice package) is
+  missing, PortAudio cannot list devices, or there is no audio device at all. The line says how to fix it.
+- ! when voice works only in part, or rt-tui has to guess: no microphone (replies still play), no speaker
+  (you can still speak), or no system default input/output (the first device is used).
+- ✓ otherwise, naming the microphone and speaker used.
+Exit code: 2 for a configuration failure, 1 for any other ✗ (audio included), 0 otherwise.
 """
 
 from __future__ import annotations
@@ -12,10 +20,13 @@ import json
 import os
 import sys
 from dataclasses import dataclass
-from typing import Any, Literal, Mapping
+from typing import TYPE_CHECKING, Any, Literal, Mapping
 
 from rt_tui.config import ConfigError, Target, load_settings, resolve_target_for_emulator
 from rt_tui.core.redaction import redact_text
+
+if TYPE_CHECKING:
+    from rt_tui.core.devices import DeviceInfo
 
 Status = Literal["ok", "fail", "warn", "skip"]
 SYMBOLS = {"ok": "✓", "fail": "✗", "warn": "!", "skip": "–"}
@@ -139,23 +150,52 @@ def _session_check(session: dict[str, Any], target: Target) -> Check:
                                     f"(fix: {fix})")
 
 
-def check_audio() -> Check:
-    """PortAudio and default devices; optional: text chat works without audio."""
-    from rt_tui.core.devices import AudioUnavailable, list_devices
+VOICE_ONLY = " — voice unavailable, text chat works"
+_LIBRARY_FIX = {
+    OSError: "install PortAudio: sudo apt-get install libportaudio2 (Debian/Ubuntu), brew install portaudio (macOS)",
+    ImportError: "reinstall rt-tui so that its sounddevice dependency is installed",
+}
 
-    suffix = " — voice unavailable, text chat works"
+
+def check_audio() -> Check:
+    """PortAudio and the devices it sees (✗/!/✓ as the module docstring says)."""
+    from rt_tui.core.devices import AudioUnavailable, list_devices, load_sounddevice
+
+    try:
+        load_sounddevice()
+    except AudioUnavailable as exc:
+        fix = _LIBRARY_FIX.get(type(exc.__cause__), _LIBRARY_FIX[OSError])
+        return Check("audio", "fail", f"{exc.reason} (fix: {fix}){VOICE_ONLY}")
     try:
         devices = list_devices()
     except AudioUnavailable as exc:
-        return Check("audio", "warn", exc.reason + suffix)
+        return Check("audio", "fail", f"{exc.reason} (fix: check that the sound server (PulseAudio/PipeWire) "
+                                      f"runs){VOICE_ONLY}")
+    return audio_devices_check(devices)
+
+
+def audio_devices_check(devices: list[DeviceInfo]) -> Check:
     inputs = [d for d in devices if d.max_input_channels]
     outputs = [d for d in devices if d.max_output_channels]
-    if not inputs or not outputs:
-        missing = "input (microphone)" if not inputs else "output (speaker)"
-        return Check("audio", "warn", f"no audio {missing} device found (fix: connect one; `rt-tui devices` lists "
-                                      f"them){suffix}")
-    mic = next((d for d in inputs if d.is_default_input), inputs[0])
-    speaker = next((d for d in outputs if d.is_default_output), outputs[0])
+    if not inputs and not outputs:
+        return Check("audio", "fail", "no audio device found (fix: connect a headset, or microphone and speakers, "
+                                      f"or start the sound server; `rt-tui devices` lists what is seen){VOICE_ONLY}")
+    warnings = []
+    if not inputs:
+        warnings.append("no microphone found: replies play, but you cannot speak (fix: connect one)")
+    if not outputs:
+        warnings.append("no speaker found: you can speak, but replies are not heard (fix: connect one)")
+    mic = next((d for d in inputs if d.is_default_input), None)
+    speaker = next((d for d in outputs if d.is_default_output), None)
+    if inputs and mic is None:
+        mic = inputs[0]
+        warnings.append(f"no default input: '{mic.name}' is used (fix: --input-device or a system default)")
+    if outputs and speaker is None:
+        speaker = outputs[0]
+        warnings.append(f"no default output: '{speaker.name}' is used (fix: --output-device or a system default)")
+    if warnings:
+        return Check("audio", "warn", "; ".join(warnings))
+    assert mic is not None and speaker is not None
     rates = "24 kHz mono" if mic.input_24k_mono and speaker.output_24k_mono else "resampled to 24 kHz"
     return Check("audio", "ok", f"input '{mic.name}', output '{speaker.name}' ({rates})")
 

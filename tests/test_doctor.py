@@ -103,13 +103,46 @@ def _doctor(*argv: str, env: dict[str, str], tmp_path: Path) -> subprocess.Compl
                           capture_output=True, text=True, timeout=90)
 
 
-def test_doctor_command_local_is_all_green_with_an_audio_line(tmp_path: Path):
+@pytest.mark.audio
+def test_doctor_command_local_is_all_green_with_the_virtual_devices(tmp_path: Path, virtual_audio):
     result = _doctor("--local", env={}, tmp_path=tmp_path)
     lines = result.stdout.splitlines()
     assert result.returncode == 0, result.stdout + result.stderr
     assert [line[0] for line in lines[:4]] == ["✓"] * 4
-    assert lines[4].startswith(("✓ audio", "! audio"))  # audio is optional: a warning at worst
+    assert lines[4].startswith("✓ audio: input '") and "output '" in lines[4], lines
     assert result.stderr == ""
+
+
+def test_no_audio_device_at_all_fails_the_audio_check_with_the_fix(tmp_path: Path):
+    if Path("/proc/asound/cards").is_file() and "no soundcards" not in Path("/proc/asound/cards").read_text():
+        pytest.skip("this machine has sound cards: PortAudio would list them")
+    no_server = {"PULSE_SERVER": f"unix:{tmp_path}/no-sound-server", "PULSE_SOURCE": "", "PULSE_SINK": ""}
+    result = _doctor("--local", env=no_server, tmp_path=tmp_path)
+    lines = result.stdout.splitlines()
+    assert lines[4].startswith("✗ audio: no audio device found (fix: connect a headset"), lines
+    assert "text chat works" in lines[4]
+    assert result.returncode == 1 and [line[0] for line in lines[:4]] == ["✓"] * 4
+
+
+@pytest.mark.audio
+def test_partial_audio_is_a_warning_naming_what_is_missing(virtual_audio):
+    """The virtual devices as PortAudio lists them, less what a machine may lack (a real PortAudio cannot be
+    made to list an output-only machine or one without defaults here)."""
+    import dataclasses
+
+    from rt_tui.core.devices import list_devices
+    from rt_tui.doctor import audio_devices_check
+
+    devices = list_devices()
+    assert audio_devices_check(devices).status == "ok"
+    no_defaults = [dataclasses.replace(d, is_default_input=False, is_default_output=False) for d in devices]
+    check = audio_devices_check(no_defaults)
+    assert check.status == "warn" and check.line().startswith("! audio: no default input: '")
+    assert "no default output: '" in check.detail and "--output-device" in check.detail
+    speakers_only = [dataclasses.replace(d, max_input_channels=0) for d in devices]
+    check = audio_devices_check(speakers_only)
+    assert check.status == "warn" and check.detail.startswith("no microphone found: replies play")
+    assert audio_devices_check([dataclasses.replace(d, max_output_channels=0) for d in speakers_only]).status == "fail"
 
 
 def test_doctor_command_exit_codes(tmp_path: Path):

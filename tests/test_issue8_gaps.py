@@ -86,12 +86,13 @@ def test_devices_command_without_portaudio_says_so_in_one_line(tmp_path):
     assert result.stderr == ""
 
 
-def test_doctor_without_portaudio_names_the_package_and_text_still_passes(tmp_path):
+def test_doctor_without_portaudio_fails_audio_with_the_fix_and_text_still_passes(tmp_path):
     result = rt_tui_command("doctor", "--local", prelude=NO_PORTAUDIO, tmp_path=tmp_path)
     lines = result.stdout.splitlines()
-    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.returncode == 1, result.stdout + result.stderr
     assert [line[0] for line in lines[:4]] == ["✓"] * 4
-    assert lines[4].startswith("! audio: PortAudio is not available (install libportaudio2)"), lines
+    assert lines[4].startswith("✗ audio: PortAudio is not available (install libportaudio2)"), lines
+    assert "(fix: install PortAudio: sudo apt-get install libportaudio2" in lines[4] and "text chat works" in lines[4]
 
 
 async def test_doctor_wrong_openai_key_is_an_auth_failure_with_the_fix(tmp_path, monkeypatch):

@@ -171,8 +171,14 @@ class ResponseRun:
         except Exception:  # an emulator bug ends this response as the service's failed ones end
             log.exception("emulated response %s failed", self.id)
             details = {"type": "failed", "error": {"type": "server_error", "code": None}}
+            self._release()
             await self.emit({"type": "response.done", "response": self.response_object("failed", details, None)})
         finally:
+            self._release()
+
+    def _release(self) -> None:
+        """The response is over: from its `response.done` on, the client may create the next one."""
+        if not self.finished:
             self.finished = True
             self.session.response_finished(self)
 
@@ -309,6 +315,7 @@ class ResponseRun:
         if self.item is not None:
             await self._close_item("completed" if status == "completed" else "incomplete")
         usage = response_usage(self.session.conversation, self._input_items(), self.output, self.text, self.audio_bytes)
+        self._release()  # before response.done is sent: a response.create answering it must be accepted
         await self.emit({"type": "response.done", "response": self.response_object(status, details, usage)})
         await self.emit({"type": "rate_limits.updated", "rate_limits": [
             self.session.rate_limit(usage["total_tokens"])]})

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import math
 import ssl
 
 import pytest
@@ -259,6 +260,8 @@ async def test_a_frame_that_is_not_json_is_delivered_as_malformed_and_not_fatal(
         await ws.send('{"type": "session.created", "event_id": "e1", "session": {"type": "realtime"}}')
         await ws.recv()  # the session.update
         await ws.send('{"type": "response.cre')
+        # not strict JSON, which the fast parser refuses: the fallback reads it as Python's json does
+        await ws.send('{"type": "response.done", "event_id": "e3", "response": {"temperature": NaN}}')
         await ws.send('{"type": "rate_limits.updated", "event_id": "e2", "rate_limits": []}')
         await ws.wait_closed()
 
@@ -267,7 +270,10 @@ async def test_a_frame_that_is_not_json_is_delivered_as_malformed_and_not_fatal(
         async with running_worker(resolve_target_for_emulator(f"ws://127.0.0.1:{port}")) as (_, rec):
             await rec.wait_for(lambda: rec.server("rate_limits.updated"))
             malformed = rec.server(MALFORMED_FRAME)
-            assert malformed and malformed[0].payload["frame"] == '{"type": "response.cre'
+            assert len(malformed) == 1 and malformed[0].payload["frame"] == '{"type": "response.cre'
+            assert "Unterminated string" in malformed[0].payload["error"]  # json's wording of the problem
+            done = rec.server("response.done")
+            assert done and math.isnan(done[0].payload["response"]["temperature"])
             assert rec.states() == ["connecting", "connected"]
 
 

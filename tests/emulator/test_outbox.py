@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import json
 
 from emulator_helpers import connect, fast_options, recv, until, user_text
 
+from rt_tui.emulator.protocol import encode_frame
 from rt_tui.emulator.responder import Rule
 from rt_tui.emulator.script import Script
 from rt_tui.emulator.server import Emulator
@@ -60,3 +62,10 @@ async def test_a_client_that_stops_reading_holds_the_stream_back():
             events = await until(conn, "rate_limits.updated", timeout=30)
     assert events[-2]["type"] == "response.done"
     assert events[-2]["response"]["status"] == "completed"
+
+
+def test_frames_are_utf8_json_even_for_what_orjson_refuses():
+    event = {"type": "response.done", "response": {"metadata": {"note": "naïve ☃"}}}
+    assert json.loads(encode_frame(event)) == event
+    huge = {"type": "session.updated", "session": {"tools": [{"parameters": {"maximum": 2**70}}]}}
+    assert json.loads(encode_frame(huge)) == huge  # beyond orjson's 64 bits: json writes it

@@ -15,6 +15,7 @@ from textual.strip import Strip
 
 from rt_tui.core.event_view import EventView, Row
 from rt_tui.core.eventlog import LogRecord
+from rt_tui.ui.widgets.text_updates import set_virtual_height
 
 Line = tuple[Row | LogRecord, int | None]  # a row, or one member (index) of an expanded run
 
@@ -54,7 +55,7 @@ class EventRows(ScrollView, can_focus=True):
         "event-rows--cursor", "event-rows--error", "event-rows--client", "event-rows--group", "event-rows--member",
     }
     DEFAULT_CSS = """
-    EventRows { height: 1fr; overflow-x: hidden; }
+    EventRows { height: 1fr; overflow-x: hidden; scrollbar-gutter: stable; }
     EventRows > .event-rows--cursor { background: $block-cursor-background; color: $block-cursor-foreground; }
     EventRows:blur > .event-rows--cursor { background: $block-cursor-blurred-background; }
     EventRows > .event-rows--error { color: $text-error; text-style: bold; }
@@ -112,7 +113,7 @@ class EventRows(ScrollView, can_focus=True):
         else:
             self._lines = None
         count = self.line_count
-        self.virtual_size = Size(self.size.width, count)
+        set_virtual_height(self, count)  # no screen layout per batch
         if follow:
             self.cursor = max(0, count - 1)
             self.scroll_end(animate=False, immediate=True, x_axis=False, force=True)

@@ -96,3 +96,21 @@ def test_full_collections_wait_for_a_quiet_moment():
         pacer.stop()
         gc.unfreeze()
     assert gc.get_threshold() == saved
+
+
+async def test_the_token_count_widens_its_label_but_never_narrows_it():
+    from types import SimpleNamespace
+
+    app = make_app(Settings(target=Target("local", "", "gpt-realtime")), connect=False, cursor_blink=False,
+                   audio=False)
+    async with app.run_test(size=(100, 30)) as pilot:
+        bar, label = app.status_bar, app.query_one("#status-tokens", Label)
+        bar.set_usage(SimpleNamespace(input_tokens=1200, output_tokens=30))
+        await pilot.pause()
+        requests = _layout_requests(label)
+        bar.set_usage(SimpleNamespace(input_tokens=1300, output_tokens=9))  # shorter text: same width, padded
+        await pilot.pause()
+        assert requests == [] and str(label.render()) == " tokens 1300 in/9 out"
+        bar.set_usage(SimpleNamespace(input_tokens=12000, output_tokens=40))
+        await pilot.pause()
+        assert requests and str(label.render()) == "tokens 12000 in/40 out"

@@ -46,6 +46,7 @@ class StatusBar(Horizontal):
         self._target = Label("", id="status-target")
         self._timer = Label("", id="status-timer")
         self._tokens = Label("", id="status-tokens")
+        self._tokens_width = 0
         self._levels = Label("", id="status-levels")
 
     def compose(self) -> ComposeResult:
@@ -73,7 +74,10 @@ class StatusBar(Horizontal):
             return
         tokens_in = int(getattr(usage, "input_tokens", 0) or 0)
         tokens_out = int(getattr(usage, "output_tokens", 0) or 0)
-        set_line(self._tokens, f"tokens {tokens_in} in/{tokens_out} out")
+        text = f"tokens {tokens_in} in/{tokens_out} out"
+        # the label only ever widens, so it lays the screen out a few times a session, not after every reply
+        self._tokens_width = max(self._tokens_width, len(text))
+        set_line(self._tokens, text.rjust(self._tokens_width))
 
     def start_session(self) -> None:
         self.session_started = self._clock()

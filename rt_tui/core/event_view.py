@@ -15,11 +15,16 @@ from __future__ import annotations
 import fnmatch
 import re
 import shlex
+from array import array
+from bisect import bisect_left, bisect_right
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from rt_tui.core.event_types import ALL_EVENT_TYPES
 from rt_tui.core.eventlog import (
     PCM16_BYTES_PER_MS,
+    Block,
+    EventLog,
     LogRecord,
     is_error_event,
     item_id_of,
@@ -85,49 +90,115 @@ class EventFilter:
     def is_empty(self) -> bool:
         return not (self.directions or self.type_patterns or self.ids or self.texts)
 
+    def matches_kind(self, direction: str, type_: str) -> bool:
+        if self.directions and direction not in self.directions:
+            return False
+        return not self.type_patterns or any(type_matches(type_, p) for p in self.type_patterns)
+
     def matches(self, record: LogRecord) -> bool:
-        if self.directions and record.direction not in self.directions:
-            return False
-        if self.type_patterns and not any(type_matches(record.type, p) for p in self.type_patterns):
-            return False
+        return self.matches_kind(record.direction, record.type) and self._matches_content(record)
+
+    def _matches_content(self, record: LogRecord) -> bool:
         if self.ids and not any(
             i in (record.item_id, record.response_id) or f'"{i}"' in record.text for i in self.ids
         ):
             return False  # the quoted form also finds call_id, previous_item_id, …
-        return all(text in record.search_text for text in self.texts)
+        if not self.texts:
+            return True
+        lower = record.search_text
+        return all(text in lower for text in self.texts)
+
+    def select(self, log: EventLog) -> Iterator[LogRecord]:
+        """The records of `log` that pass, judged a block at a time: each kind of event once per block,
+        and a block whose whole text lacks a search term or id is skipped without looking at its events."""
+        for block, start in log.blocks():
+            kinds = [self.matches_kind(direction, type_) for direction, type_, _, _ in block.kinds]
+            if not any(kinds):
+                continue
+            texts = block.texts() if self.ids or self.texts else None
+            lowered: list[str] | None = None
+            if texts is not None and self.texts:
+                whole = "\n".join(texts).lower()  # search terms never hold a raw newline
+                if not all(text in whole for text in self.texts):
+                    continue
+                lowered = whole.split("\n")
+            if texts is not None and self.ids and not any(
+                i in block.strings or f'"{i}"' in text for i in self.ids for text in texts
+            ):
+                continue
+            for index in range(start, len(block)):
+                if not kinds[block.kind[index]]:
+                    continue
+                if self.ids and texts is not None and not any(
+                    i in (block.strings[block.item[index]], block.strings[block.response[index]])
+                    or f'"{i}"' in texts[index] for i in self.ids
+                ):
+                    continue
+                if lowered is not None and not all(text in lowered[index] for text in self.texts):
+                    continue
+                yield LogRecord(block, index)
 
 
 class Row:
-    """One inspector row: a single event, or a run of deltas (`records` in arrival order).
+    """A run of deltas in one inspector row (`record(i)` in arrival order; `records` lists them all).
 
-    Byte totals are kept as records arrive, so drawing a run of thousands costs nothing extra.
+    Members are kept as sequence numbers (8 bytes each) with the few storage blocks they live in, not
+    as record objects; byte totals are kept as records arrive, so drawing a run of thousands costs nothing.
     """
 
-    __slots__ = ("records", "grouped", "total_size", "audio_bytes")
+    __slots__ = ("grouped", "total_size", "audio_bytes", "_seqs", "_blocks")
 
     def __init__(self, records: list[LogRecord], grouped: bool = False) -> None:
-        self.records = records
         self.grouped = grouped
-        self.total_size = sum(r.size for r in records)
-        self.audio_bytes = sum(r.audio_bytes for r in records)
+        self.total_size = 0
+        self.audio_bytes = 0
+        self._seqs = array("q")
+        self._blocks: list[Block] = []
+        for record in records:
+            self.append(record)
 
     def append(self, record: LogRecord) -> None:
-        self.records.append(record)
-        self.total_size += record.size
-        self.audio_bytes += record.audio_bytes
+        block, index = record.block, record.index
+        self._seqs.append(block.first_seq + index)
+        if not self._blocks or self._blocks[-1] is not block:
+            self._blocks.append(block)
+        self.total_size += block.size[index]
+        self.audio_bytes += block.audio_bytes[index]
 
     def trim_before(self, first_seq: int) -> None:
-        self.records = [r for r in self.records if r.seq >= first_seq]
-        self.total_size = sum(r.size for r in self.records)
-        self.audio_bytes = sum(r.audio_bytes for r in self.records)
+        cut = bisect_left(self._seqs, first_seq)
+        for index in range(cut):
+            gone = self.record(index)
+            self.total_size -= gone.size
+            self.audio_bytes -= gone.audio_bytes
+        del self._seqs[:cut]
+        if self._seqs:
+            self._blocks = [b for b in self._blocks if b.first_seq + len(b) > self._seqs[0]]
+        else:
+            self._blocks = []
+
+    def record(self, index: int) -> LogRecord:
+        seq = self._seqs[index]
+        block = self._blocks[bisect_right(self._blocks, seq, key=_first_seq) - 1]
+        return LogRecord(block, seq - block.first_seq)
+
+    def index_of(self, record: LogRecord) -> int:
+        index = bisect_left(self._seqs, record.seq)
+        if index == len(self._seqs) or self._seqs[index] != record.seq:
+            raise ValueError(f"{record!r} is not in this row")
+        return index
+
+    @property
+    def records(self) -> list[LogRecord]:
+        return [self.record(i) for i in range(len(self._seqs))]
 
     @property
     def first(self) -> LogRecord:
-        return self.records[0]
+        return self.record(0)
 
     @property
     def count(self) -> int:
-        return len(self.records)
+        return len(self._seqs)
 
     @property
     def type(self) -> str:
@@ -139,7 +210,7 @@ class Row:
 
     @property
     def last_seq(self) -> int:
-        return self.records[-1].seq
+        return self._seqs[-1]
 
     @property
     def duration_s(self) -> float:
@@ -147,11 +218,15 @@ class Row:
         audio = self.audio_bytes
         if audio:
             return audio / PCM16_BYTES_PER_MS / 1000
-        return self.records[-1].t - self.first.t
+        return self.record(-1).t - self.first.t
 
     @property
     def is_error(self) -> bool:
-        return any(r.is_error for r in self.records[:1])
+        return self.first.is_error
+
+
+def _first_seq(block: Block) -> int:
+    return block.first_seq
 
 
 class EventView:
@@ -163,24 +238,34 @@ class EventView:
         self.rows: list[Row | LogRecord] = []
         self._open: dict[tuple[str, str, str | None], Row] = {}
 
-    def reset(self, records: list[LogRecord], event_filter: EventFilter | None = None) -> None:
+    def reset(self, records: Iterable[LogRecord] | EventLog, event_filter: EventFilter | None = None) -> None:
+        """Rebuild the rows from `records` (from a whole `EventLog`, judged a block at a time)."""
         if event_filter is not None:
             self.filter = event_filter
         self.rows = []
         self._open = {}
-        self.add(records)
+        if isinstance(records, EventLog):
+            self._add(self.filter.select(records), matched=True)
+        else:
+            self._add(records, matched=False)
 
-    def add(self, records: list[LogRecord]) -> list[Row | LogRecord]:
+    def add(self, records: Iterable[LogRecord]) -> list[Row | LogRecord]:
         """Add new records; return the rows that changed (new rows and runs that grew).
 
-        A single event's row is its `LogRecord` itself (no extra object per event).
+        A single event's row is its `LogRecord` itself; a run holds its members' sequence numbers.
         """
+        return self._add(records, matched=False)
+
+    def _add(self, records: Iterable[LogRecord], matched: bool) -> list[Row | LogRecord]:
         changed: list[Row | LogRecord] = []
+        check = not matched and not self.filter.is_empty
         for record in records:
-            if not self.filter.matches(record):
+            if check and not self.filter.matches(record):
                 continue
-            if self.grouping and is_groupable(record.type):
-                key = (record.direction, record.type, record.item_id)
+            block, index = record.block, record.index
+            direction, type_, _, _ = block.kinds[block.kind[index]]
+            if self.grouping and is_groupable(type_):
+                key = (direction, type_, block.strings[block.item[index]])
                 row = self._open.get(key)
                 if row is None:
                     row = self._open[key] = Row([record], grouped=True)

@@ -2,13 +2,18 @@
 
 Audio never stays in memory as base64 text: it becomes "‹audio 4,800 B = 100 ms›" and the byte count
 is kept on the record. The ring keeps the newest `capacity` events; `total` and `dropped` count all.
+
+Storage is columnar (`Block`s of 512 events, payload texts zlib-packed once a block is full): a
+full ring of 50,000 events of a voice session is a few MB and a few hundred objects for the garbage
+collector. A `LogRecord` is a light view of one stored event, made on demand.
 """
 
 from __future__ import annotations
 
 import json
-import sys
-from collections import deque
+import zlib
+from array import array
+from collections import OrderedDict
 from collections.abc import Iterable, Iterator
 from typing import Any
 
@@ -18,6 +23,8 @@ from rt_tui.core.redaction import AUDIO_MARKER_PREFIX, redact
 __all__ = ["EventLog", "LogRecord", "audio_marker", "elide_audio", "redact", "sanitize_event"]
 
 DEFAULT_CAPACITY = 50_000
+BLOCK_SIZE = 512  # events per storage block
+UNPACKED_BLOCKS = 4  # packed blocks kept unpacked at once (rendering, search and export read in order)
 PCM16_BYTES_PER_MS = 48  # 24 kHz mono, 2 bytes per sample
 AUDIO_DELTA_TYPES = frozenset({"response.output_audio.delta", "response.audio.delta"})
 
@@ -80,77 +87,9 @@ def sanitize_event(event: Event, secrets: Iterable[str] = ()) -> tuple[Event, in
     return clean, audio_bytes
 
 
-class LogRecord:
-    """One logged event, stored compactly: scalar fields plus the sanitised payload as JSON text.
-
-    Holding text instead of nested dicts keeps a full ring to one object per event for the garbage
-    collector (full collections stay short) and to a few hundred bytes. `seq` counts from 0 over the
-    whole session, so it survives ring drops. A single event's row in the inspector is its record, so
-    it also answers the `Row` questions (`records`, `count`, `grouped`, totals).
-    """
-
-    __slots__ = ("seq", "direction", "type", "wire_type", "t", "size", "audio_bytes", "item_id", "response_id",
-                 "is_error", "text", "_lower")
-    grouped = False
-    count = 1
-    duration_s = 0.0
-
-    def __init__(self, seq: int, event: Event, audio_bytes: int = 0) -> None:
-        payload = event.payload
-        self.seq = seq
-        self.direction = event.direction
-        self.type = event.type
-        self.wire_type = event.wire_type
-        self.t = event.t
-        self.size = event.size
-        self.audio_bytes = audio_bytes
-        self.item_id = _shared(item_id_of(payload))  # runs of deltas share one id string
-        self.response_id = _shared(response_id_of(payload))
-        self.is_error = is_error_event(event.type, payload)
-        # ASCII JSON: one byte per character in memory (a single "‹" would make the whole string UCS-2)
-        self.text = json.dumps(payload, separators=(",", ":"))
-        self._lower: str | None = None
-
-    @property
-    def payload(self) -> dict[str, Any]:
-        return json.loads(self.text)
-
-    @property
-    def event(self) -> Event:
-        return Event(self.direction, self.type, self.payload, self.t, self.wire_type, self.size)  # type: ignore[arg-type]
-
-    @property
-    def search_text(self) -> str:
-        """Lower-cased payload JSON (non-ASCII as \\u escapes; see `search_term`), computed on first use."""
-        if self._lower is None:
-            self._lower = self.text.lower()
-        return self._lower
-
-    # the Row interface, for a row holding just this event
-    @property
-    def records(self) -> tuple[LogRecord]:
-        return (self,)
-
-    @property
-    def first(self) -> LogRecord:
-        return self
-
-    @property
-    def last_seq(self) -> int:
-        return self.seq
-
-    @property
-    def total_size(self) -> int:
-        return self.size
-
-
 def search_term(text: str) -> str:
     """`text` as it appears in a record's `search_text` (lower case, JSON-escaped like the stored payload)."""
     return json.dumps(text.lower())[1:-1]
-
-
-def _shared(value: Any) -> str | None:
-    return sys.intern(value) if isinstance(value, str) else None
 
 
 def item_id_of(payload: dict[str, Any]) -> str | None:
@@ -170,18 +109,222 @@ def is_error_event(type_: str, payload: dict[str, Any]) -> bool:
     return type_ == "response.done" and isinstance(response, dict) and response.get("status") == "failed"
 
 
+Kind = tuple[str, str, str, bool]  # direction, type, wire_type, is_error
+# ASCII JSON: one byte per character (a single "‹" would make a whole str UCS-2) and packable as ASCII
+_compact_json = json.JSONEncoder(separators=(",", ":")).encode
+
+
+class Block:
+    """Up to `BLOCK_SIZE` consecutive events as columns; once full, their payload texts are zlib-packed.
+
+    Per event that is ~30 B of columns plus a few compressed bytes, instead of an object, a float, an
+    int and a JSON string. Kinds and ids are small per-block tables (they die with the block). Payload
+    texts are compact ASCII JSON joined by newlines (JSON text never contains a raw newline).
+    """
+
+    __slots__ = ("first_seq", "t", "size", "audio_bytes", "kind", "item", "response", "kinds", "strings",
+                 "_kind_codes", "_string_codes", "_texts", "_packed")
+
+    def __init__(self, first_seq: int) -> None:
+        self.first_seq = first_seq
+        self.t = array("d")
+        self.size = array("q")
+        self.audio_bytes = array("q")
+        self.kind = array("H")
+        self.item = array("H")
+        self.response = array("H")
+        self.kinds: list[Kind] = []
+        self.strings: list[str | None] = [None]
+        self._kind_codes: dict[Kind, int] | None = {}
+        self._string_codes: dict[str | None, int] | None = {None: 0}
+        self._texts: list[str] | None = []
+        self._packed: bytes | None = None
+
+    def __len__(self) -> int:
+        return len(self.t)
+
+    @property
+    def full(self) -> bool:
+        return len(self.t) >= BLOCK_SIZE
+
+    def add(self, event: Event, payload: dict[str, Any], audio_bytes: int) -> int:
+        """Store `event` with its sanitised `payload`; return its index in the block."""
+        kind_codes, string_codes, texts = self._kind_codes, self._string_codes, self._texts
+        assert kind_codes is not None and string_codes is not None and texts is not None, "a sealed block"
+        kind = (event.direction, event.type, event.wire_type, is_error_event(event.type, payload))
+        code = kind_codes.get(kind)
+        if code is None:
+            code = kind_codes[kind] = len(self.kinds)
+            self.kinds.append(kind)
+        self.kind.append(code)
+        self.item.append(self._code(item_id_of(payload), string_codes))
+        self.response.append(self._code(response_id_of(payload), string_codes))
+        self.t.append(event.t)
+        self.size.append(event.size)
+        self.audio_bytes.append(audio_bytes)
+        texts.append(_compact_json(payload))
+        return len(texts) - 1
+
+    def _code(self, value: Any, codes: dict[str | None, int]) -> int:
+        if not isinstance(value, str):
+            return 0
+        code = codes.get(value)
+        if code is None:
+            code = codes[value] = len(self.strings)
+            self.strings.append(value)
+        return code
+
+    def seal(self) -> None:
+        """Pack the payload texts (the block is full: nothing more is added)."""
+        if self._packed is None and self._texts is not None:
+            self._packed = zlib.compress("\n".join(self._texts).encode("ascii"))
+            self._texts = None
+            self._kind_codes = self._string_codes = None
+
+    def texts(self) -> list[str]:
+        """The payload texts, unpacked on demand (the last few unpacked blocks stay unpacked)."""
+        if self._texts is not None:
+            return self._texts
+        texts = _UNPACKED.get(self)
+        if texts is None:
+            assert self._packed is not None
+            texts = zlib.decompress(self._packed).decode("ascii").split("\n")
+            _UNPACKED[self] = texts
+            if len(_UNPACKED) > UNPACKED_BLOCKS:
+                _UNPACKED.popitem(last=False)
+        else:
+            _UNPACKED.move_to_end(self)
+        return texts
+
+
+_UNPACKED: OrderedDict[Block, list[str]] = OrderedDict()
+
+
+class LogRecord:
+    """One logged event: a view of its slot in a `Block` (made on demand, so holding none costs nothing).
+
+    `seq` counts from 0 over the whole session, so it survives ring drops. A single event's row in the
+    inspector is its record, so it also answers the `Row` questions (`records`, `count`, `grouped`, totals).
+    """
+
+    __slots__ = ("block", "index")
+    grouped = False
+    count = 1
+    duration_s = 0.0
+
+    def __init__(self, block: Block, index: int) -> None:
+        self.block = block
+        self.index = index
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, LogRecord) and other.block is self.block and other.index == self.index
+
+    def __hash__(self) -> int:
+        return hash((id(self.block), self.index))
+
+    def __repr__(self) -> str:
+        return f"LogRecord(seq={self.seq}, {self.direction} {self.type})"
+
+    @property
+    def seq(self) -> int:
+        return self.block.first_seq + self.index
+
+    @property
+    def direction(self) -> str:
+        return self.block.kinds[self.block.kind[self.index]][0]
+
+    @property
+    def type(self) -> str:
+        return self.block.kinds[self.block.kind[self.index]][1]
+
+    @property
+    def wire_type(self) -> str:
+        return self.block.kinds[self.block.kind[self.index]][2]
+
+    @property
+    def is_error(self) -> bool:
+        return self.block.kinds[self.block.kind[self.index]][3]
+
+    @property
+    def t(self) -> float:
+        return self.block.t[self.index]
+
+    @property
+    def size(self) -> int:
+        return self.block.size[self.index]
+
+    @property
+    def audio_bytes(self) -> int:
+        return self.block.audio_bytes[self.index]
+
+    @property
+    def item_id(self) -> str | None:
+        return self.block.strings[self.block.item[self.index]]
+
+    @property
+    def response_id(self) -> str | None:
+        return self.block.strings[self.block.response[self.index]]
+
+    @property
+    def text(self) -> str:
+        """The sanitised payload as compact ASCII JSON."""
+        return self.block.texts()[self.index]
+
+    @property
+    def payload(self) -> dict[str, Any]:
+        return json.loads(self.text)
+
+    @property
+    def event(self) -> Event:
+        return Event(self.direction, self.type, self.payload, self.t, self.wire_type, self.size)  # type: ignore[arg-type]
+
+    @property
+    def search_text(self) -> str:
+        """Lower-cased payload JSON (non-ASCII as \\u escapes; see `search_term`)."""
+        return self.text.lower()
+
+    # the Row interface, for a row holding just this event
+    @property
+    def records(self) -> tuple[LogRecord]:
+        return (self,)
+
+    def record(self, index: int) -> LogRecord:
+        if index != 0:
+            raise IndexError(index)
+        return self
+
+    def index_of(self, record: LogRecord) -> int:
+        return 0
+
+    @property
+    def first(self) -> LogRecord:
+        return self
+
+    @property
+    def last_seq(self) -> int:
+        return self.seq
+
+    @property
+    def total_size(self) -> int:
+        return self.size
+
+
 class EventLog:
     def __init__(self, capacity: int = DEFAULT_CAPACITY, secrets: Iterable[str] = ()) -> None:
         if capacity < 1:
             raise ValueError("capacity must be at least 1")
         self.capacity = capacity
         self.secrets = tuple(secrets)
-        self._ring: deque[LogRecord] = deque(maxlen=capacity)
+        self._blocks: list[Block] = []  # all full (sealed) but the last; consecutive sequence numbers
         self.total = 0
+
+    def __len__(self) -> int:
+        start = self._blocks[0].first_seq if self._blocks else self.total
+        return min(self.capacity, self.total - start)
 
     @property
     def dropped(self) -> int:
-        return self.total - len(self._ring)
+        return self.total - len(self)
 
     @property
     def first_seq(self) -> int:
@@ -189,10 +332,18 @@ class EventLog:
         return self.dropped
 
     def append(self, event: Event) -> LogRecord:
-        clean, audio_bytes = sanitize_event(event, self.secrets)
-        record = LogRecord(self.total, clean, audio_bytes)
-        self._ring.append(record)
+        payload, audio_bytes = elide_audio(event.payload)
+        payload = redact(payload, self.secrets)  # what sanitize_event does, without a second Event
+        blocks = self._blocks
+        if not blocks or blocks[-1].full:
+            if blocks:
+                blocks[-1].seal()
+            blocks.append(Block(self.total))
+        block = blocks[-1]
+        record = LogRecord(block, block.add(event, payload, audio_bytes))
         self.total += 1
+        while len(blocks) > 1 and blocks[0].first_seq + BLOCK_SIZE <= self.total - self.capacity:
+            del blocks[0]  # every event in it has fallen off the ring
         return record
 
     def skip(self, count: int) -> None:
@@ -202,21 +353,28 @@ class EventLog:
         numbers stay contiguous.
         """
         if count > 0:
-            self._ring.clear()
+            self._blocks.clear()
             self.total += count
 
     def extend(self, events: Iterable[Event]) -> list[LogRecord]:
         return [self.append(e) for e in events]
 
     def records(self) -> list[LogRecord]:
-        return list(self._ring)
+        return list(self)
 
     def get(self, seq: int) -> LogRecord | None:
-        index = seq - self.first_seq
-        return self._ring[index] if 0 <= index < len(self._ring) else None
+        if not self.first_seq <= seq < self.total:
+            return None
+        offset = seq - self._blocks[0].first_seq
+        return LogRecord(self._blocks[offset // BLOCK_SIZE], offset % BLOCK_SIZE)
 
-    def __len__(self) -> int:
-        return len(self._ring)
+    def blocks(self) -> Iterator[tuple[Block, int]]:
+        """(block, index of its first event still held) for every block, oldest first."""
+        first_seq = self.first_seq
+        for block in list(self._blocks):
+            yield block, max(0, first_seq - block.first_seq)
 
     def __iter__(self) -> Iterator[LogRecord]:
-        return iter(self._ring)
+        for block, start in self.blocks():
+            for index in range(start, len(block)):
+                yield LogRecord(block, index)

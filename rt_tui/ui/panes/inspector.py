@@ -231,7 +231,7 @@ class InspectorPane(Vertical):
             self._filter_timer.stop()
             self._filter_timer = None
         self.flush()
-        self.view.reset(self.event_log.records(), EventFilter.parse(self.filter_input.value))
+        self.view.reset(self.event_log, EventFilter.parse(self.filter_input.value))
         self.rows.expanded.clear()
         self.rows.reload(self.follow)
         self._update_status()
@@ -310,7 +310,7 @@ class InspectorPane(Vertical):
     def action_export(self, filtered: bool) -> None:
         self.flush()
         event_filter = self.view.filter
-        records = [r for r in self.event_log if not filtered or event_filter.matches(r)]
+        records = event_filter.select(self.event_log) if filtered else iter(self.event_log)
         stamp = time.strftime("%Y%m%d-%H%M%S")
         suffix = "-filtered" if filtered and not event_filter.is_empty else ""
         directory = self.export_dir or Path.cwd()

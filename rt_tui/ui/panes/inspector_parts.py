@@ -64,7 +64,7 @@ def detail_renderable(row: Row | LogRecord, record: LogRecord) -> Group:
     arrow = "↑ sent" if event.direction == "client" else "↓ received"
     title = f"{arrow} {event.type} · {event.t * 1000:,.0f} ms · {human_size(event.size)} · #{record.seq + 1:,}"
     if row.grouped:
-        title += f"\nevent {row.records.index(record) + 1:,} of a run of {row.count:,} (space expands or collapses)"
+        title += f"\nevent {row.index_of(record) + 1:,} of a run of {row.count:,} (space expands or collapses)"
     parts: list[Any] = [Text(title, style="bold"), JSON(json.dumps(event.payload, ensure_ascii=False), indent=2)]
     if event.direction == "client":
         parts += [Text("\nPython SDK (k copies):", style="bold"), Text(sdk_call_code(event.payload))]

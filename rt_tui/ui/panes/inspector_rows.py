@@ -98,7 +98,7 @@ class EventRows(ScrollView, can_focus=True):
         if not 0 <= self.cursor < self.line_count:
             return None
         row, member = self.line_at(self.cursor)
-        return row, row.records[member or 0]
+        return row, row.record(member or 0)
 
     def reload(self, follow: bool) -> None:
         """Pick up changed rows (new, grown, trimmed); keep the cursor on its row unless following."""
@@ -155,7 +155,7 @@ class EventRows(ScrollView, can_focus=True):
         if member is None:
             text = ("▸ " if row.grouped and id(row) not in self.expanded else "▾ " if row.grouped else "  ") + row_text(row)
         else:
-            text = member_text(row.records[member], member)
+            text = member_text(row.record(member), member)
         style = self._style_for(row, member, index == self.cursor)
         strip = Strip([Segment(text, style)])
         return strip.crop_extend(scroll_x, scroll_x + width, style)

@@ -8,6 +8,13 @@ chunks all along; every 20 s the user speaks (VAD events, a committed user item 
 and the assistant answers with ~10 s of audio (250 ms deltas) and its transcript. That is about
 36,000 mic appends, 7,200 audio deltas and ~25,000 other events per hour. RSS (from /proc) is
 printed every simulated 10 minutes. Target: growth ≤ 50 MB over the hour.
+
+Then, from the same run: what the parts hold (deep size of the inspector's ring and rows and of the
+reducer's conversation; the rest of the growth is everything else: widgets, allocator slack), bytes
+per kept event (target ≤ 150), how long one full garbage collection takes, and the inspector's
+flushes: the longest during the hour, then during two more simulated minutes with a free-text filter
+("answer"), and two with the mic's run of ~40,000 appends expanded under "dir:client" and the list
+paused (target: no flush over 20 ms).
 """
 
 from __future__ import annotations
@@ -16,9 +23,11 @@ import argparse
 import asyncio
 import base64
 import gc
+import os
 import sys
 import time
-from collections.abc import Iterator
+import types
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -125,6 +134,82 @@ class InspectorOnly(App[None]):
         return Conversation.empty()
 
 
+def deep_size(root: object, seen: set[int]) -> tuple[int, int]:
+    """(bytes, objects) reachable from `root` and not in `seen` (which it extends); classes and modules excluded."""
+    size = count = 0
+    stack = [root]
+    while stack:
+        obj = stack.pop()
+        if id(obj) in seen or isinstance(obj, (type, types.ModuleType, types.FunctionType)):
+            continue
+        seen.add(id(obj))
+        size += sys.getsizeof(obj)
+        count += 1
+        stack.extend(gc.get_referents(obj))
+    return size, count
+
+
+class FlushTimer:
+    """Wraps the pane's `flush` (the app and the pane's timer both call it by name): the longest one, wall and CPU."""
+
+    def __init__(self, pane: InspectorPane) -> None:
+        self.flush = pane.flush
+        pane.flush = self  # type: ignore[method-assign]
+        self.reset()
+
+    def reset(self) -> None:
+        self.worst_wall = self.worst_cpu = 0.0
+        self.calls = self.over_20ms = 0
+
+    def __call__(self, *args: Any, **kwargs: Any) -> None:
+        wall, cpu = time.perf_counter(), time.thread_time()
+        self.flush(*args, **kwargs)
+        wall, cpu = time.perf_counter() - wall, time.thread_time() - cpu
+        self.calls += 1
+        self.over_20ms += cpu > 0.020
+        self.worst_wall, self.worst_cpu = max(self.worst_wall, wall), max(self.worst_cpu, cpu)
+
+    def report(self, label: str) -> str:
+        return (f"{label}: {self.calls:,} flushes, longest {self.worst_cpu * 1000:.1f} ms CPU "
+                f"({self.worst_wall * 1000:.1f} ms wall), {self.over_20ms} over 20 ms CPU")
+
+
+async def feed(app: Any, pilot: Any, events: Iterator[Event], report: Callable[[Event, int], None] | None = None) -> int:
+    count = 0
+    for event in events:
+        app.ingest(event)
+        count += 1
+        if count % 500 == 0:
+            await pilot.pause(0)  # let timers flush the inspector and render, as a real loop would
+        if report is not None:
+            report(event, count)
+    await pilot.pause(0.3)
+    return count
+
+
+def later(minutes: float, offset_s: float) -> Iterator[Event]:
+    """More of the session, `offset_s` seconds on (fresh ids, later times)."""
+    for event in voice_session(minutes):
+        payload = {k: (f"{v}_x" if k in ("item_id", "event_id", "response_id") else v) for k, v in event.payload.items()}
+        yield Event(event.direction, event.type, payload, event.t + offset_s, event.wire_type, event.size)
+
+
+def print_parts(app: Any, pane: InspectorPane, growth: float) -> None:
+    seen: set[int] = set()
+    log = pane.event_log
+    ring, ring_objects = deep_size(log, seen)
+    rows, row_objects = deep_size(pane.view, seen)
+    reducer, reducer_objects = deep_size(app.conversation, seen)
+    kept = max(1, len(log))
+    print(f"  inspector ring: {ring / 2**20:6.2f} MB in {ring_objects:,} objects = {ring / kept:.0f} B per kept event")
+    print(f"  inspector rows: {rows / 2**20:6.2f} MB in {row_objects:,} objects for {len(pane.view.rows):,} rows"
+          f" = {rows / kept:.0f} B per kept event")
+    print(f"  reducer:        {reducer / 2**20:6.2f} MB in {reducer_objects:,} objects for {len(app.conversation.turns):,} turns")
+    print(f"  rest:           {growth - (ring + rows + reducer) / 2**20:6.2f} MB (widgets, caches, allocator slack)")
+    per_event = (ring + rows) / kept
+    print(f"  inspector: {per_event:.0f} B per kept event (target ≤ 150: {'met' if per_event <= 150 else 'NOT met'})")
+
+
 async def main(minutes: float, pane_only: bool) -> None:
     if pane_only:
         app: Any = InspectorOnly()
@@ -135,30 +220,51 @@ async def main(minutes: float, pane_only: bool) -> None:
         if hasattr(app, "gc_pacer"):
             app.gc_pacer.start()  # as the app does in a terminal (run_test is headless)
         pane = app.query_one(InspectorPane)
+        flushes = FlushTimer(pane)
         gc.collect()
-        start_rss, started = rss_mb(), time.perf_counter()
+        start_rss, started, load = rss_mb(), time.perf_counter(), os.getloadavg()[0]
         print(f"{'simulated':>9} {'events':>9} {'ring':>7} {'dropped':>9} {'RSS MB':>8} {'growth':>7}")
         print(f"{'0 min':>9} {0:>9,} {0:>7,} {0:>9,} {start_rss:>8.1f} {0:>7.1f}")
-        count, next_report = 0, 600.0
-        for event in voice_session(minutes):
-            app.ingest(event)
-            count += 1
-            if count % 500 == 0:
-                await pilot.pause(0)  # let timers flush the inspector and render, as a real loop would
-            if event.t >= next_report:
-                await pilot.pause(0.2)
-                gc.collect()
+        next_report = [600.0]
+
+        def report(event: Event, count: int) -> None:
+            if event.t >= next_report[0]:
                 log = pane.event_log
                 print(f"{event.t / 60:>5.0f} min {count:>9,} {len(log):>7,} {log.dropped:>9,} {rss_mb():>8.1f} "
                       f"{rss_mb() - start_rss:>7.1f}")
-                next_report += 600.0
-        await pilot.pause(0.3)
+                next_report[0] += 600.0
+
+        count = await feed(app, pilot, voice_session(minutes), report)
         gc.collect()
         growth = rss_mb() - start_rss
         wall = time.perf_counter() - started
-        print(f"{count:,} events ({minutes:g} simulated minutes) in {wall:.0f} s wall = ×{minutes * 60 / wall:.0f} real time")
+        print(f"{count:,} events ({minutes:g} simulated minutes) in {wall:.0f} s wall = ×{minutes * 60 / wall:.0f} real time"
+              f" (load average {load:.1f} on {os.cpu_count()} cores)")
         print(f"conversation turns kept: {len(app.conversation.turns):,}")
         print(f"RSS growth: {growth:.1f} MB (target ≤ 50 MB: {'met' if growth <= 50 else 'NOT met'})")
+        print_parts(app, pane, growth)
+        collect_start = time.perf_counter()
+        gc.collect()
+        print(f"one full garbage collection: {(time.perf_counter() - collect_start) * 1000:.1f} ms")
+
+        worst = flushes.worst_cpu
+        print(flushes.report("inspector flushes over the hour"))
+        offset = minutes * 60 + TURN_S
+        for label, query, expand in (("free-text filter 'answer', following", "answer", False),
+                                     ("'dir:client', its run expanded, paused", "dir:client", True)):
+            pane.filter_input.value = query
+            pane.apply_filter()
+            await pilot.pause(pane.filter_delay + 0.2)  # the typed filter's own (debounced) apply, and the rebuild
+            if expand:
+                pane.rows.move_cursor(0)
+                pane.action_toggle_expand()
+                pane.rows.move_cursor(pane.rows.line_count // 2)  # as by the user: the list stays put
+            flushes.reset()
+            await feed(app, pilot, later(2, offset))
+            offset += 2 * 60 + TURN_S
+            print(flushes.report(f"then 2 minutes with {label} ({pane.rows.line_count:,} lines)"))
+            worst = max(worst, flushes.worst_cpu)
+        print(f"longest flush: {worst * 1000:.1f} ms CPU (target ≤ 20 ms: {'met' if worst <= 0.020 else 'NOT met'})")
 
 
 if __name__ == "__main__":

@@ -15,6 +15,7 @@ from __future__ import annotations
 import fnmatch
 import re
 import shlex
+import time
 from array import array
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Iterator
@@ -36,6 +37,7 @@ __all__ = ["EventFilter", "EventView", "Row", "is_error_event", "item_id_of", "r
 
 _DIRECTION_WORDS = {"dir:client": "client", "dir:server": "server", "↑": "client", "↓": "server"}
 _KNOWN_TYPES = frozenset(ALL_EVENT_TYPES)
+SCAN_CHUNK = 2048  # records judged between deadline checks of a budgeted rebuild
 
 
 def is_groupable(type_: str) -> bool:
@@ -108,10 +110,11 @@ class EventFilter:
         lower = record.search_text
         return all(text in lower for text in self.texts)
 
-    def select(self, log: EventLog) -> Iterator[LogRecord]:
-        """The records of `log` that pass, judged a block at a time: each kind of event once per block,
-        and a block whose whole text lacks a search term or id is skipped without looking at its events."""
-        for block, start in log.blocks():
+    def select(self, log: EventLog, start_seq: int = 0, stop_seq: int | None = None) -> Iterator[LogRecord]:
+        """The records of `log` that pass (from `start_seq`, before `stop_seq`), judged a block at a time:
+        each kind of event once per block, and a block whose whole text lacks a search term or id is
+        skipped without looking at its events."""
+        for block, start, stop in log.blocks(start_seq, stop_seq):
             kinds = [self.matches_kind(direction, type_) for direction, type_, _, _ in block.kinds]
             if not any(kinds):
                 continue
@@ -126,7 +129,7 @@ class EventFilter:
                 i in block.strings or f'"{i}"' in text for i in self.ids for text in texts
             ):
                 continue
-            for index in range(start, len(block)):
+            for index in range(start, stop):
                 if not kinds[block.kind[index]]:
                     continue
                 if self.ids and texts is not None and not any(
@@ -237,17 +240,42 @@ class EventView:
         self.grouping = grouping
         self.rows: list[Row | LogRecord] = []
         self._open: dict[tuple[str, str, str | None], Row] = {}
+        self._scan_seq: int | None = None  # next record of the log a rebuild will look at
 
-    def reset(self, records: Iterable[LogRecord] | EventLog, event_filter: EventFilter | None = None) -> None:
-        """Rebuild the rows from `records` (from a whole `EventLog`, judged a block at a time)."""
+    def reset(self, records: Iterable[LogRecord] | EventLog, event_filter: EventFilter | None = None,
+              budget_s: float | None = None) -> None:
+        """Rebuild the rows from `records`, or from a whole `EventLog` a block at a time.
+
+        From a log with `budget_s`, stop after about that long: `scanning` stays true and `catch_up`
+        carries on (records the log takes meanwhile are found by the scan, not given to `add`).
+        """
         if event_filter is not None:
             self.filter = event_filter
         self.rows = []
         self._open = {}
         if isinstance(records, EventLog):
-            self._add(self.filter.select(records), matched=True)
+            self._scan_seq = records.first_seq
+            self.catch_up(records, budget_s)
         else:
+            self._scan_seq = None
             self._add(records, matched=False)
+
+    @property
+    def scanning(self) -> bool:
+        """A rebuild from the log is still under way (see `reset`)."""
+        return self._scan_seq is not None
+
+    def catch_up(self, log: EventLog, budget_s: float | None = None) -> bool:
+        """Carry on a rebuild for about `budget_s` (None: to the end); True once the view has caught up."""
+        deadline = None if budget_s is None else time.perf_counter() + budget_s
+        while self._scan_seq is not None:
+            start = max(self._scan_seq, log.first_seq)
+            stop = min(log.total, start + SCAN_CHUNK)
+            self._add(self.filter.select(log, start, stop), matched=True)
+            self._scan_seq = None if stop >= log.total else stop
+            if deadline is not None and time.perf_counter() >= deadline:
+                break
+        return self._scan_seq is None
 
     def add(self, records: Iterable[LogRecord]) -> list[Row | LogRecord]:
         """Add new records; return the rows that changed (new rows and runs that grew).
@@ -291,9 +319,9 @@ class EventView:
         for row in self.rows[:stale]:
             if isinstance(row, Row):
                 row.trim_before(first_seq)
-                if row.records:
+                if row.count:
                     kept.append(row)
         self.rows[:stale] = kept
         if self._open:
-            self._open = {k: r for k, r in self._open.items() if r.records}
+            self._open = {k: r for k, r in self._open.items() if r.count}
         return stale - len(kept)

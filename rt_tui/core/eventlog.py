@@ -368,13 +368,17 @@ class EventLog:
         offset = seq - self._blocks[0].first_seq
         return LogRecord(self._blocks[offset // BLOCK_SIZE], offset % BLOCK_SIZE)
 
-    def blocks(self) -> Iterator[tuple[Block, int]]:
-        """(block, index of its first event still held) for every block, oldest first."""
-        first_seq = self.first_seq
+    def blocks(self, start_seq: int = 0, stop_seq: int | None = None) -> Iterator[tuple[Block, int, int]]:
+        """(block, start, stop): the index range of each block's records held in [start_seq, stop_seq), oldest first."""
+        start_seq = max(start_seq, self.first_seq)
+        stop_seq = self.total if stop_seq is None else min(stop_seq, self.total)
         for block in list(self._blocks):
-            yield block, max(0, first_seq - block.first_seq)
+            first = block.first_seq
+            start, stop = max(0, start_seq - first), min(len(block), stop_seq - first)
+            if start < stop:
+                yield block, start, stop
 
     def __iter__(self) -> Iterator[LogRecord]:
-        for block, start in self.blocks():
-            for index in range(start, len(block)):
+        for block, start, stop in self.blocks():
+            for index in range(start, stop):
                 yield LogRecord(block, index)

@@ -161,21 +161,25 @@ class InspectorPane(Vertical):
         if overflow > 0:
             del self._pending[:overflow]
             self.event_log.skip(overflow)
-        if not self._pending:
+        if not self._pending and not self.view.scanning:
             return
         deadline = None if budget_s is None else time.perf_counter() + budget_s
+        log, view = self.event_log, self.view
         while self._pending and (deadline is None or time.perf_counter() < deadline):
             batch = self._pending[:FLUSH_CHUNK]
             del self._pending[:FLUSH_CHUNK]
-            records = self.event_log.extend(batch)
-            if self.event_log.dropped:
-                self.view.drop_before(self.event_log.first_seq)
-            self.view.add([r for r in records if r.seq >= self.event_log.first_seq])
+            records = log.extend(batch)
+            if log.dropped:
+                view.drop_before(log.first_seq)
+            if not view.scanning:  # a rebuild under way finds them itself
+                view.add([r for r in records if r.seq >= log.first_seq])
+        if view.scanning:
+            view.catch_up(log, None if deadline is None else max(0.0, deadline - time.perf_counter()))
         self.rows.reload(self.follow)
         self._update_status()
         if self.follow and self.has_class("-detail"):
             self._show_detail()
-        if self._pending and self._catch_up is None:
+        if (self._pending or view.scanning) and self._catch_up is None:
             self._catch_up = self.set_timer(CATCH_UP_DELAY_S, self._catch_up_tick)
 
     def _flush_tick(self) -> None:
@@ -199,7 +203,7 @@ class InspectorPane(Vertical):
         if not self.is_mounted:
             return
         log = self.event_log
-        parts = [f"{log.total:,} events", f"{len(self.view.rows):,} rows"]
+        parts = [f"{log.total:,} events", f"{len(self.view.rows):,} rows" + (" (filtering…)" if self.view.scanning else "")]
         if log.dropped:
             parts.append(f"{log.dropped:,} oldest dropped (keeping {log.capacity:,})")
         if self.recorder is not None:
@@ -230,11 +234,12 @@ class InspectorPane(Vertical):
         if self._filter_timer is not None:
             self._filter_timer.stop()
             self._filter_timer = None
-        self.flush()
-        self.view.reset(self.event_log, EventFilter.parse(self.filter_input.value))
+        self.view.reset(self.event_log, EventFilter.parse(self.filter_input.value), FLUSH_BUDGET_S)
         self.rows.expanded.clear()
         self.rows.reload(self.follow)
         self._update_status()
+        if self.view.scanning and self._catch_up is None:  # a long ring: the next flushes carry on
+            self._catch_up = self.set_timer(CATCH_UP_DELAY_S, self._catch_up_tick)
 
     def action_focus_filter(self) -> None:
         self.filter_input.focus()
@@ -308,7 +313,7 @@ class InspectorPane(Vertical):
         self.notify(f"Copied the SDK call for {record.type} (OSC 52).", timeout=3)
 
     def action_export(self, filtered: bool) -> None:
-        self.flush()
+        self.flush()  # everything received goes out, however long that takes
         event_filter = self.view.filter
         records = event_filter.select(self.event_log) if filtered else iter(self.event_log)
         stamp = time.strftime("%Y%m%d-%H%M%S")

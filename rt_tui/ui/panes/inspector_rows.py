@@ -82,17 +82,33 @@ class EventRows(ScrollView, can_focus=True):
         self.view = view
         self.expanded: set[int] = set()  # id() of expanded runs
         self.cursor = 0
-        self._lines: list[Line] | None = None  # None: no expansion, lines are the view's rows
+        # expanded runs with their row index, in row order: lines are rows with these runs' members
+        # inlined, found by arithmetic (no list of lines, however long an expanded run grows)
+        self._expansions: list[tuple[int, Row | LogRecord]] = []
+        self._cursor_anchor: tuple[Row | LogRecord, int | None, int] | None = None
         self._styles: dict[tuple[str, ...], Style] = {}  # combined component styles, until CSS changes
 
     # ---- model ----------------------------------------------------------------------------------------
 
     @property
     def line_count(self) -> int:
-        return len(self.view.rows) if self._lines is None else len(self._lines)
+        return len(self.view.rows) + sum(row.count for _, row in self._expansions)
 
     def line_at(self, index: int) -> Line:
-        return (self.view.rows[index], None) if self._lines is None else self._lines[index]
+        extra = 0
+        for row_index, row in self._expansions:
+            header = row_index + extra
+            if index <= header:
+                break
+            if index <= header + row.count:
+                return row, index - header - 1
+            extra += row.count
+        return self.view.rows[index - extra], None
+
+    def line_of(self, row_index: int, member: int | None = None) -> int:
+        """The line index of row `row_index` (or of its `member`, when expanded)."""
+        extra = sum(row.count for index, row in self._expansions if index < row_index)
+        return row_index + extra + (0 if member is None else member + 1)
 
     def selected(self) -> tuple[Row | LogRecord, LogRecord] | None:
         if not 0 <= self.cursor < self.line_count:
@@ -102,46 +118,79 @@ class EventRows(ScrollView, can_focus=True):
 
     def reload(self, follow: bool) -> None:
         """Pick up changed rows (new, grown, trimmed); keep the cursor on its row unless following."""
-        anchor = self.line_at(self.cursor) if 0 <= self.cursor < self.line_count else None
-        self.expanded &= {id(r) for r in self.view.rows} if self.expanded else set()
-        if self.expanded:
-            self._lines = []
-            for row in self.view.rows:
-                self._lines.append((row, None))
-                if id(row) in self.expanded:
-                    self._lines.extend((row, i) for i in range(row.count))
-        else:
-            self._lines = None
+        self._locate_expansions()
         count = self.line_count
         set_virtual_height(self, count)  # no screen layout per batch
         if follow:
             self.cursor = max(0, count - 1)
             self.scroll_end(animate=False, immediate=True, x_axis=False, force=True)
-        elif anchor is not None:
-            self.cursor = self._find(anchor, fallback=min(self.cursor, max(0, count - 1)))
+        elif self._cursor_anchor is not None:
+            self.cursor = self._find(self._cursor_anchor, fallback=min(self.cursor, max(0, count - 1)))
+        self._remember_cursor()
         self.refresh()
 
-    def _find(self, anchor: Line, fallback: int) -> int:
-        if self._lines is None:
-            for index in range(min(fallback, len(self.view.rows) - 1), -1, -1):
-                if self.view.rows[index] is anchor[0]:
-                    return index
+    def _remember_cursor(self) -> None:
+        """Note the cursor's (row, member, row index), to find it again after rows drop off the front."""
+        if not 0 <= self.cursor < self.line_count:
+            self._cursor_anchor = None
+            return
+        row, member = self.line_at(self.cursor)
+        extra = 0
+        for row_index, expanded in self._expansions:
+            if row_index + extra >= self.cursor or expanded is row:
+                break
+            extra += expanded.count
+        self._cursor_anchor = (row, member, self.cursor - extra - (0 if member is None else member + 1))
+
+    def _row_index(self, row: Row | LogRecord, last_index: int) -> int | None:
+        """Where `row` is now: rows only leave at the front (ring drops), so it is at or before `last_index`."""
+        rows = self.view.rows
+        for index in range(min(last_index, len(rows) - 1), -1, -1):
+            if rows[index] is row:
+                return index
+        return None
+
+    def _locate_expansions(self) -> None:
+        if not self.expanded:
+            self._expansions = []
+            return
+        known = {id(row): (index, row) for index, row in self._expansions}
+        located = []
+        for row_id in self.expanded:
+            last_index, row = known.get(row_id, (len(self.view.rows) - 1, None))
+            if row is None:
+                row = next((r for r in self.view.rows if id(r) == row_id), None)
+            index = None if row is None else self._row_index(row, last_index)
+            if index is not None:
+                located.append((index, row))
+        self._expansions = sorted(located, key=lambda pair: pair[0])
+        self.expanded = {id(row) for _, row in self._expansions}
+
+    def _find(self, anchor: tuple[Row | LogRecord, int | None, int], fallback: int) -> int:
+        row, member, last_index = anchor
+        index = self._row_index(row, last_index)
+        if index is None:
             return fallback
-        try:
-            return self._lines.index(anchor)
-        except ValueError:
-            return fallback
+        if member is not None and id(row) not in self.expanded:
+            member = None
+        return self.line_of(index, member)
 
     def toggle_expand(self) -> None:
         selected = self.selected()
         if selected is None or not selected[0].grouped:
             return
         row = selected[0]
+        self._remember_cursor()
+        assert self._cursor_anchor is not None
+        row_index = self._cursor_anchor[2]
         self.expanded ^= {id(row)}
-        self.cursor = self._find((row, None), self.cursor) if self._lines is not None else self.cursor
+        if id(row) in self.expanded:
+            self._expansions = sorted([*self._expansions, (row_index, row)], key=lambda pair: pair[0])
+        else:
+            self._expansions = [(i, r) for i, r in self._expansions if r is not row]
+        self.cursor = self.line_of(row_index)
+        self._cursor_anchor = (row, None, row_index)
         self.reload(follow=False)
-        self.cursor = self._find((row, None), self.cursor)
-        self.refresh()
 
     # ---- rendering ------------------------------------------------------------------------------------
 
@@ -190,6 +239,7 @@ class EventRows(ScrollView, can_focus=True):
         if not count:
             return
         self.cursor = max(0, min(count - 1, index))
+        self._remember_cursor()
         height = self.scrollable_content_region.height
         if self.cursor < self.scroll_y:
             self.scroll_to(y=self.cursor, animate=False, immediate=True, force=True)

@@ -7,7 +7,9 @@ session through `app.ingest` — the path live and replayed events take: the mic
 chunks all along; every 20 s the user speaks (VAD events, a committed user item with a transcript)
 and the assistant answers with ~10 s of audio (250 ms deltas) and its transcript. That is about
 36,000 mic appends, 7,200 audio deltas and ~25,000 other events per hour. RSS (from /proc) is
-printed every simulated 10 minutes. Target: growth ≤ 50 MB over the hour.
+printed every simulated 10 minutes, after a full garbage collection (in a terminal the app's
+`GcPacer` runs one at least every 5 real minutes; at this speed the hour takes seconds). Target:
+growth ≤ 50 MB over the hour.
 
 Then, from the same run: what the parts hold (deep size of the inspector's ring and rows and of the
 reducer's conversation; the rest of the growth is everything else: widgets, allocator slack), bytes
@@ -229,6 +231,7 @@ async def main(minutes: float, pane_only: bool) -> None:
 
         def report(event: Event, count: int) -> None:
             if event.t >= next_report[0]:
+                gc.collect()  # the app's pacer runs a full collection at least every 5 (real) minutes
                 log = pane.event_log
                 print(f"{event.t / 60:>5.0f} min {count:>9,} {len(log):>7,} {log.dropped:>9,} {rss_mb():>8.1f} "
                       f"{rss_mb() - start_rss:>7.1f}")

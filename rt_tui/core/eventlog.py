@@ -331,8 +331,12 @@ class EventLog:
         """Sequence number of the oldest record still held."""
         return self.dropped
 
-    def append(self, event: Event) -> LogRecord:
-        payload, audio_bytes = elide_audio(event.payload)
+    def append(self, event: Event, elided_audio_bytes: int | None = None) -> LogRecord:
+        """Log `event`; pass `elided_audio_bytes` when its audio was already elided (`elide_audio`)."""
+        if elided_audio_bytes is None:
+            payload, audio_bytes = elide_audio(event.payload)
+        else:
+            payload, audio_bytes = event.payload, elided_audio_bytes
         payload = redact(payload, self.secrets)  # what sanitize_event does, without a second Event
         blocks = self._blocks
         if not blocks or blocks[-1].full:
@@ -358,6 +362,10 @@ class EventLog:
 
     def extend(self, events: Iterable[Event]) -> list[LogRecord]:
         return [self.append(e) for e in events]
+
+    def extend_elided(self, items: Iterable[tuple[Event, int]]) -> list[LogRecord]:
+        """Log events whose audio `elide_audio` already replaced, with the bytes it counted."""
+        return [self.append(event, audio_bytes) for event, audio_bytes in items]
 
     def records(self) -> list[LogRecord]:
         return list(self)

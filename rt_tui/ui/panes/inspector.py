@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Iterable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -20,7 +21,7 @@ from textual.containers import Vertical, VerticalScroll
 from textual.widgets import Input, Static
 
 from rt_tui.core.event_view import EventFilter, EventView
-from rt_tui.core.eventlog import DEFAULT_CAPACITY, EventLog, LogRecord
+from rt_tui.core.eventlog import DEFAULT_CAPACITY, EventLog, LogRecord, elide_audio
 from rt_tui.core.events import Event
 from rt_tui.core.recording import Recorder, record_line, write_jsonl
 from rt_tui.core.sdk_code import sdk_call_code
@@ -75,7 +76,7 @@ class InspectorPane(Vertical):
         self.export_dir = Path(export_dir) if export_dir is not None else None
         self.flush_interval = flush_interval
         self.filter_delay = filter_delay
-        self._pending: list[Event] = []
+        self._pending: list[tuple[Event, int]] = []  # audio elided, with the bytes elided
         self._filter_timer: Any = None
         self._detail_seq: int | None = None
         self._catch_up: Any = None
@@ -108,10 +109,14 @@ class InspectorPane(Vertical):
     # ---- intake (flood control) -----------------------------------------------------------------------
 
     def add_event(self, event: Event) -> None:
-        """Queue one event; it appears at the next flush (and is recorded now, audio included, if recording)."""
-        self._pending.append(event)
+        """Queue one event; it appears at the next flush (and is recorded now, audio included, if recording).
+
+        Its audio is elided at once: a backlog of raw deltas would hold ~16 KB of base64 text each.
+        """
         if self.recorder is not None:
             self.recorder.write(event)
+        payload, audio_bytes = elide_audio(event.payload)
+        self._pending.append((event if payload is event.payload else replace(event, payload=payload), audio_bytes))
 
     def add_events(self, events: Iterable[Event]) -> None:
         for event in events:
@@ -168,7 +173,7 @@ class InspectorPane(Vertical):
         while self._pending and (deadline is None or time.perf_counter() < deadline):
             batch = self._pending[:FLUSH_CHUNK]
             del self._pending[:FLUSH_CHUNK]
-            records = log.extend(batch)
+            records = log.extend_elided(batch)
             if log.dropped:
                 view.drop_before(log.first_seq)
             if not view.scanning:  # a rebuild under way finds them itself

@@ -275,10 +275,12 @@ class RtTuiApp(ExportActions, ProfileSwitching, PlaygroundActions, App[int]):
 
     def on_realtime_events_arrived(self, _: RealtimeEventsArrived) -> None:
         self._arrival_posted = False
-        deadline = time.perf_counter() + INGEST_BUDGET_S
-        while self._arrived and self.screen_stack:  # events can still arrive while the app shuts down
-            self.ingest(self._arrived.popleft())
-            if time.perf_counter() > deadline and self._arrived:
+        if not self.screen_stack:  # events can still arrive while the app shuts down
+            return
+        arrived, deadline = self._arrived, time.perf_counter() + INGEST_BUDGET_S
+        while arrived:
+            self.ingest(arrived.popleft())
+            if time.perf_counter() > deadline and arrived:
                 self._arrival_posted = True  # the rest after input and rendering had their turn
                 self.post_message(RealtimeEventsArrived())
                 return

@@ -46,6 +46,8 @@ class ConnectionHost:
     async def run(self, config: SessionConfig) -> None:
         """Start the embedded emulator if needed, then run the worker until `stop()`."""
         target = self.settings.target
+        # The SDK (and the emulator) take 1-5 s to import; imported here they would freeze the screen that long.
+        await asyncio.to_thread(_import_heavy_modules, self.settings.needs_embedded_emulator)
         if self.settings.needs_embedded_emulator:
             from rt_tui.emulator.options import EmulatorOptions
             from rt_tui.emulator.server import EmulatorThread
@@ -239,6 +241,15 @@ class ConnectionHost:
         mic = engine.mic_level.rms if engine.microphone_open else None
         speaker = engine.speaker_level.rms if engine.speaker_open else None
         return mic, speaker
+
+
+def _import_heavy_modules(emulator: bool) -> None:
+    """Import the openai SDK (and the emulator) in a thread, so the UI keeps running meanwhile."""
+    import importlib
+
+    for name in ("openai", "openai.resources.realtime", "websockets.asyncio.client", "rt_tui.core.connection",
+                 *(("rt_tui.emulator.server",) if emulator else ())):
+        importlib.import_module(name)
 
 
 def _problem_line(message: str) -> str:

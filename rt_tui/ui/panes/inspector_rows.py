@@ -18,6 +18,7 @@ from rt_tui.core.eventlog import LogRecord
 from rt_tui.ui.widgets.text_updates import set_virtual_height
 
 Line = tuple[Row | LogRecord, int | None]  # a row, or one member (index) of an expanded run
+Anchor = tuple[Row | LogRecord, LogRecord | None, int]  # the cursor's row, member and row index when last seen
 
 
 def human_size(n: int) -> str:
@@ -85,7 +86,7 @@ class EventRows(ScrollView, can_focus=True):
         # expanded runs with their row index, in row order: lines are rows with these runs' members
         # inlined, found by arithmetic (no list of lines, however long an expanded run grows)
         self._expansions: list[tuple[int, Row | LogRecord]] = []
-        self._cursor_anchor: tuple[Row | LogRecord, int | None, int] | None = None
+        self._cursor_anchor: Anchor | None = None
         self._styles: dict[tuple[str, ...], Style] = {}  # combined component styles, until CSS changes
 
     # ---- model ----------------------------------------------------------------------------------------
@@ -140,7 +141,8 @@ class EventRows(ScrollView, can_focus=True):
             if row_index + extra >= self.cursor or expanded is row:
                 break
             extra += expanded.count
-        self._cursor_anchor = (row, member, self.cursor - extra - (0 if member is None else member + 1))
+        member_record = None if member is None else row.record(member)  # indexes shift when a run is trimmed
+        self._cursor_anchor = (row, member_record, self.cursor - extra - (0 if member is None else member + 1))
 
     def _row_index(self, row: Row | LogRecord, last_index: int) -> int | None:
         """Where `row` is now: rows only leave at the front (ring drops), so it is at or before `last_index`."""
@@ -166,13 +168,17 @@ class EventRows(ScrollView, can_focus=True):
         self._expansions = sorted(located, key=lambda pair: pair[0])
         self.expanded = {id(row) for _, row in self._expansions}
 
-    def _find(self, anchor: tuple[Row | LogRecord, int | None, int], fallback: int) -> int:
-        row, member, last_index = anchor
+    def _find(self, anchor: Anchor, fallback: int) -> int:
+        row, member_record, last_index = anchor
         index = self._row_index(row, last_index)
         if index is None:
             return fallback
-        if member is not None and id(row) not in self.expanded:
-            member = None
+        member = None
+        if member_record is not None and id(row) in self.expanded:
+            try:
+                member = row.index_of(member_record)
+            except ValueError:  # the member itself fell off the ring: its run's first line
+                member = None
         return self.line_of(index, member)
 
     def toggle_expand(self) -> None:

@@ -3,7 +3,8 @@
 The app is built with `make_app(settings, connect=False)` (no worker, no emulator) and the recording's
 events are fed to `app.ingest` — the same path live events take — so the reducer rebuilds the
 conversation exactly. Audio comes back from the WAV tracks beside the recording, or as silence of the
-recorded length. Malformed lines are reported with their line numbers and skipped.
+recorded length. Malformed lines are reported with their line numbers and skipped. The file is read
+twice (looked over first, then streamed during the replay), so a long recording is never all in memory.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from rt_tui.core.events import Event
-from rt_tui.core.recording import AudioRestorer, LineProblem, RecordingContents, read_recording
+from rt_tui.core.recording import AudioRestorer, LineProblem, RecordingContents, RecordingSurvey, survey_recording
 
 YIELD_EVERY = 200  # events fed between forced yields, so a fast replay never starves the UI
 
@@ -28,7 +29,7 @@ class ReplaySource:
 
     def __init__(
         self,
-        contents: RecordingContents,
+        contents: RecordingContents | RecordingSurvey,
         *,
         speed: float = 1.0,
         restorer: AudioRestorer | None = None,
@@ -45,11 +46,10 @@ class ReplaySource:
         self.emitted = 0
 
     async def run(self, emit: Callable[[Event], None]) -> int:
-        events = self.contents.events
-        if not events:
-            return 0
-        start, first_t = self.clock(), events[0].t
-        for index, (event, audio_bytes) in enumerate(zip(events, self.contents.audio_bytes)):
+        start, first_t = self.clock(), None
+        for index, (event, audio_bytes) in enumerate(self.contents.pairs()):
+            if first_t is None:
+                first_t = event.t
             if math.isfinite(self.speed):
                 delay = start + (event.t - first_t) / self.speed - self.clock()
                 if delay > 0.001:
@@ -66,17 +66,24 @@ def describe_problems(file: str, problems: list[LineProblem]) -> list[str]:
     return [f"{file}:{p.line}: skipped: {p.message}" for p in problems]
 
 
-def replay_settings(contents: RecordingContents) -> Any:
+def replay_settings(contents: RecordingContents | RecordingSurvey) -> Any:
     """Settings for an offline app: the local provider, the recorded model and dialect, never connected."""
     from rt_tui.config import DEFAULT_MODEL, Settings, Target
 
-    model = DEFAULT_MODEL
+    if isinstance(contents, RecordingContents):
+        contents = _survey_of(contents)
+    model = contents.model or DEFAULT_MODEL
+    return Settings(target=Target("local", "", model, dialect="beta" if contents.beta else "ga"), record=None)
+
+
+def _survey_of(contents: RecordingContents) -> RecordingSurvey:
+    survey = RecordingSurvey(Path(), count=contents.count, problems=contents.problems)
     for event in contents.events:
         if event.type in ("session.created", "session.updated"):
-            model = (event.payload.get("session") or {}).get("model") or model
+            survey.model = (event.payload.get("session") or {}).get("model") or None
             break
-    beta = any(e.wire_type and e.wire_type != e.type for e in contents.events)
-    return Settings(target=Target("local", "", model, dialect="beta" if beta else "ga"), record=None)
+    survey.beta = any(e.wire_type and e.wire_type != e.type for e in contents.events)
+    return survey
 
 
 def run(args: argparse.Namespace) -> int:
@@ -87,14 +94,14 @@ def run(args: argparse.Namespace) -> int:
         print("rt-tui replay: --speed must be greater than 0", file=sys.stderr)
         return 2
     try:
-        contents = read_recording(file)
+        contents = survey_recording(file)
     except OSError as exc:
         print(f"rt-tui replay: cannot read {file}: {exc.strerror or exc}", file=sys.stderr)
         return 2
     messages = describe_problems(str(file), contents.problems)
     for line in messages:
         print(line, file=sys.stderr)
-    if not contents.events:
+    if not contents.count:
         print(f"rt-tui replay: {file} holds no readable events", file=sys.stderr)
         return 1
 
@@ -106,7 +113,7 @@ def run(args: argparse.Namespace) -> int:
     return app.run(auto_pilot=autopilot) or 0
 
 
-def build_replay_app(file: Path, contents: RecordingContents, speed: float) -> tuple[Any, ReplaySource]:
+def build_replay_app(file: Path, contents: RecordingContents | RecordingSurvey, speed: float) -> tuple[Any, ReplaySource]:
     """The offline app (`make_app(settings, connect=False)`) and the source that will feed it."""
     from rt_tui.ui.app import make_app
 
@@ -116,7 +123,7 @@ def build_replay_app(file: Path, contents: RecordingContents, speed: float) -> t
 
 def start_replay(app: Any, source: ReplaySource, file: Path, problems: list[LineProblem]) -> Any:
     """Once the app runs: say what is replayed (and what was skipped), start feeding events; returns the worker."""
-    note = f"Replaying {file.name}: {len(source.contents.events):,} events at ×{source.speed:g}"
+    note = f"Replaying {file.name}: {source.contents.count:,} events at ×{source.speed:g}"
     if problems:
         lines = ", ".join(str(p.line) for p in problems[:10]) + (", …" if len(problems) > 10 else "")
         note += f"; {len(problems)} malformed line(s) skipped: {lines}"

@@ -147,6 +147,13 @@ class RecordingContents:
     audio_bytes: list[int] = field(default_factory=list)  # parallel to events
     problems: list[LineProblem] = field(default_factory=list)
 
+    @property
+    def count(self) -> int:
+        return len(self.events)
+
+    def pairs(self) -> Iterator[tuple[Event, int]]:
+        return iter(zip(self.events, self.audio_bytes))
+
 
 def parse_line(text: str) -> tuple[Event, int]:
     """One recording line → (event, audio bytes); ValueError with a human reason when malformed."""
@@ -193,6 +200,38 @@ def read_recording(path: str | Path) -> RecordingContents:
         contents.events.append(event)
         contents.audio_bytes.append(audio)
     return contents
+
+
+@dataclass
+class RecordingSurvey:
+    """A recording looked over without keeping its events (an hour's events take ~60 MB as objects).
+
+    `pairs()` reads the file again, one (event, audio bytes) at a time, for a replay.
+    """
+
+    path: Path
+    count: int = 0
+    problems: list[LineProblem] = field(default_factory=list)
+    model: str | None = None  # from the first session.created/updated
+    beta: bool = False  # some event travelled under another (beta) name
+    first_t: float | None = None
+
+    def pairs(self) -> Iterator[tuple[Event, int]]:
+        return iter_recording(self.path, [])
+
+
+def survey_recording(path: str | Path) -> RecordingSurvey:
+    survey = RecordingSurvey(Path(path))
+    session_seen = False
+    for event, _ in iter_recording(path, survey.problems):
+        survey.count += 1
+        if survey.first_t is None:
+            survey.first_t = event.t
+        if not session_seen and event.type in ("session.created", "session.updated"):
+            session_seen = True
+            survey.model = (event.payload.get("session") or {}).get("model") or None
+        survey.beta = survey.beta or bool(event.wire_type and event.wire_type != event.type)
+    return survey
 
 
 class AudioRestorer:

@@ -8,7 +8,7 @@ See the protocol brief §2.1–2.2.
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Any, Callable, Literal
 
 Dialect = Literal["ga", "beta"]
 
@@ -85,53 +85,16 @@ def beta_item_to_ga(item: dict[str, Any]) -> dict[str, Any]:
 def beta_session_to_ga(session: dict[str, Any]) -> dict[str, Any]:
     """A flat beta session object → the nested GA one. Beta's `temperature` is kept as an extra key."""
     ga: dict[str, Any] = {"type": "realtime"}
-    audio_in: dict[str, Any] = {}
-    audio_out: dict[str, Any] = {}
-    for key, value in session.items():
-        if key in _NEVER_KEPT:
-            continue
-        if key == "modalities":
-            ga["output_modalities"] = _ga_modalities(value)
-        elif key == "max_response_output_tokens":
-            ga["max_output_tokens"] = value
-        elif key == "input_audio_format":
-            audio_in["format"] = _ga_format(value)
-        elif key == "output_audio_format":
-            audio_out["format"] = _ga_format(value)
-        elif key == "input_audio_transcription":
-            audio_in["transcription"] = value
-        elif key == "input_audio_noise_reduction":
-            audio_in["noise_reduction"] = value
-        elif key == "turn_detection":
-            audio_in["turn_detection"] = value
-        elif key in ("voice", "speed"):
-            audio_out[key] = value
-        elif key == "tool_choice":
-            ga["tool_choice"] = _ga_tool_choice(value)
-        else:
-            ga[key] = value
-    if audio_in or audio_out:
-        ga["audio"] = {"input": audio_in, "output": audio_out}
+    audio = _flat_to_ga(session, _SESSION_FIELDS, ga)
+    if audio:
+        ga["audio"] = {"input": audio.get("input", {}), "output": audio.get("output", {})}
     return ga
 
 
 def beta_transcription_session_to_ga(session: dict[str, Any]) -> dict[str, Any]:
     ga: dict[str, Any] = {"type": "transcription"}
-    audio_in: dict[str, Any] = {}
-    for key, value in session.items():
-        if key in _NEVER_KEPT or key == "modalities":
-            continue
-        if key == "input_audio_format":
-            audio_in["format"] = _ga_format(value)
-        elif key == "input_audio_transcription":
-            audio_in["transcription"] = value
-        elif key == "input_audio_noise_reduction":
-            audio_in["noise_reduction"] = value
-        elif key == "turn_detection":
-            audio_in["turn_detection"] = value
-        else:
-            ga[key] = value
-    ga["audio"] = {"input": audio_in}
+    kept = {key: value for key, value in session.items() if key != "modalities"}
+    ga["audio"] = {"input": _flat_to_ga(kept, _INPUT_FIELDS, ga).get("input", {})}
     return ga
 
 
@@ -187,49 +150,12 @@ def ga_item_to_beta(item: dict[str, Any]) -> dict[str, Any]:
 
 def ga_session_to_beta(session: dict[str, Any]) -> dict[str, Any]:
     """A GA realtime session (request shape) → beta flat fields; GA-only settings are dropped."""
-    beta: dict[str, Any] = {}
-    for key in ("instructions", "tools", "tracing", "include", "model", "temperature"):
-        if key in session:
-            beta[key] = session[key]
-    if "output_modalities" in session:
-        beta["modalities"] = _beta_modalities(session["output_modalities"])
-    if "max_output_tokens" in session:
-        beta["max_response_output_tokens"] = session["max_output_tokens"]
-    if "tool_choice" in session:
-        beta["tool_choice"] = _beta_tool_choice(session["tool_choice"])
-    audio = session.get("audio") or {}
-    audio_in = audio.get("input") or {}
-    audio_out = audio.get("output") or {}
-    if "format" in audio_in:
-        beta["input_audio_format"] = _beta_format(audio_in["format"])
-    if "format" in audio_out:
-        beta["output_audio_format"] = _beta_format(audio_out["format"])
-    for key in ("voice", "speed"):
-        if key in audio_out:
-            beta[key] = audio_out[key]
-    if "turn_detection" in audio_in:
-        beta["turn_detection"] = _beta_turn_detection(audio_in["turn_detection"])
-    if "transcription" in audio_in:
-        beta["input_audio_transcription"] = audio_in["transcription"]
-    if "noise_reduction" in audio_in:
-        beta["input_audio_noise_reduction"] = audio_in["noise_reduction"]
-    return beta
+    plain = ("instructions", "tools", "tracing", "include", "model", "temperature")
+    return _nested_to_beta(session, _SESSION_FIELDS, plain)
 
 
 def ga_transcription_to_beta(session: dict[str, Any]) -> dict[str, Any]:
-    audio_in = (session.get("audio") or {}).get("input") or {}
-    beta: dict[str, Any] = {}
-    if "include" in session:
-        beta["include"] = session["include"]
-    if "format" in audio_in:
-        beta["input_audio_format"] = _beta_format(audio_in["format"])
-    if "transcription" in audio_in:
-        beta["input_audio_transcription"] = audio_in["transcription"]
-    if "noise_reduction" in audio_in:
-        beta["input_audio_noise_reduction"] = audio_in["noise_reduction"]
-    if "turn_detection" in audio_in:
-        beta["turn_detection"] = _beta_turn_detection(audio_in["turn_detection"])
-    return beta
+    return _nested_to_beta(session, _INPUT_FIELDS, ("include",))
 
 
 def ga_response_params_to_beta(response: dict[str, Any]) -> dict[str, Any]:
@@ -303,3 +229,49 @@ def _beta_turn_detection(value: Any) -> Any:
     if isinstance(value, dict) and "idle_timeout_ms" in value:
         return {key: item for key, item in value.items() if key != "idle_timeout_ms"}
     return value
+
+
+def _same(value: Any) -> Any:
+    return value
+
+
+# Beta session key → where a GA session keeps it (None: top level; "input"/"output": under `audio`), its GA
+# name, and the value's conversion to GA and to beta. One table for both directions; see §2.2 of the brief.
+_SESSION_FIELDS: dict[str, tuple[str | None, str, Callable[[Any], Any], Callable[[Any], Any]]] = {
+    "modalities": (None, "output_modalities", _ga_modalities, _beta_modalities),
+    "max_response_output_tokens": (None, "max_output_tokens", _same, _same),
+    "tool_choice": (None, "tool_choice", _ga_tool_choice, _beta_tool_choice),
+    "input_audio_format": ("input", "format", _ga_format, _beta_format),
+    "input_audio_transcription": ("input", "transcription", _same, _same),
+    "input_audio_noise_reduction": ("input", "noise_reduction", _same, _same),
+    "turn_detection": ("input", "turn_detection", _same, _beta_turn_detection),
+    "output_audio_format": ("output", "format", _ga_format, _beta_format),
+    "voice": ("output", "voice", _same, _same),
+    "speed": ("output", "speed", _same, _same),
+}
+_INPUT_FIELDS = {key: field for key, field in _SESSION_FIELDS.items() if field[0] == "input"}  # transcription
+
+
+def _flat_to_ga(flat: dict[str, Any], fields: dict[str, Any], ga: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """Put the flat beta keys into `ga` (unknown ones as they are); return the `audio` sides found."""
+    audio: dict[str, dict[str, Any]] = {}
+    for key, value in flat.items():
+        if key in _NEVER_KEPT:
+            continue
+        if key not in fields:
+            ga[key] = value
+            continue
+        side, name, to_ga, _ = fields[key]
+        (ga if side is None else audio.setdefault(side, {}))[name] = to_ga(value)
+    return audio
+
+
+def _nested_to_beta(session: dict[str, Any], fields: dict[str, Any], plain: tuple[str, ...]) -> dict[str, Any]:
+    """The `plain` top-level keys as they are, then every table field the GA session has."""
+    beta = {key: session[key] for key in plain if key in session}
+    audio = session.get("audio") or {}
+    for key, (side, name, _, to_beta) in fields.items():
+        where = session if side is None else audio.get(side) or {}
+        if name in where:
+            beta[key] = to_beta(where[name])
+    return beta

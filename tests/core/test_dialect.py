@@ -6,7 +6,8 @@ import copy
 import pytest
 from sdk_strict import assert_strict_event
 
-from rt_tui.core.dialect import normalize_server_event, render_client_event
+from rt_tui.core.dialect import (beta_session_to_ga, beta_transcription_session_to_ga, ga_session_to_beta,
+                                 ga_transcription_to_beta, normalize_server_event, render_client_event)
 from rt_tui.core.session import SessionConfig
 
 BETA_SESSION_EXTRAS = ("object", "expires_at", "include", "client_secret")
@@ -197,6 +198,25 @@ def test_session_becomes_nested_ga_without_the_secret():
     cfg = SessionConfig.from_ga_session(session)
     assert (cfg.voice, cfg.temperature, cfg.transcription_model) == ("alloy", 0.8, "whisper-1")
     assert cfg.instructions == "You are terse."
+
+
+def test_every_session_field_goes_to_ga_and_back_unchanged():
+    beta = {"modalities": ["audio", "text"], "max_response_output_tokens": 200, "tool_choice": "get_weather",
+            "input_audio_format": "g711_ulaw", "input_audio_transcription": {"model": "whisper-1"},
+            "input_audio_noise_reduction": {"type": "near_field"},
+            "turn_detection": {"type": "server_vad", "threshold": 0.6}, "output_audio_format": "pcm16",
+            "voice": "ash", "speed": 1.1, "instructions": "Be brief.", "tools": [], "temperature": 0.7}
+    ga = beta_session_to_ga(beta)
+    assert ga["output_modalities"] == ["audio"] and ga["max_output_tokens"] == 200
+    assert ga["tool_choice"] == {"type": "function", "name": "get_weather"}
+    assert ga["audio"]["input"]["format"] == {"type": "audio/pcmu"}
+    assert ga["audio"]["output"] == {"format": {"type": "audio/pcm", "rate": 24000}, "voice": "ash", "speed": 1.1}
+    assert ga_session_to_beta(ga) == beta
+    transcription = {"input_audio_format": "pcm16", "input_audio_transcription": {"model": "gpt-4o-transcribe"},
+                     "input_audio_noise_reduction": None, "turn_detection": None, "include": []}
+    ga = beta_transcription_session_to_ga(transcription)
+    assert set(ga["audio"]) == {"input"} and ga["audio"]["input"]["transcription"] == {"model": "gpt-4o-transcribe"}
+    assert ga_transcription_to_beta(ga) == transcription
 
 
 def test_text_only_beta_session_and_forced_tool():

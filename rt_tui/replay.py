@@ -127,7 +127,7 @@ def start_replay(app: Any, source: ReplaySource, file: Path, problems: list[Line
     if problems:
         lines = ", ".join(str(p.line) for p in problems[:10]) + (", …" if len(problems) > 10 else "")
         note += f"; {len(problems)} malformed line(s) skipped: {lines}"
-    app.notify(note, timeout=8, severity="warning" if problems else "information")
+    app.notify(note, timeout=8, severity="warning" if problems else "information", markup=False)
     return app.run_worker(_play(app, source), group="replay", name="replay", exit_on_error=False)
 
 

@@ -298,7 +298,7 @@ class RtTuiApp(ExportActions, ProfileSwitching, PlaygroundActions, App[int]):
         if message.status.state == "failed" and message.status.message:
             # The status bar truncates; the reason (401, unknown deployment, TLS…) must be readable in full.
             self.notify(f"{message.status.message}\nF6 reconnects.", title="Connection failed", severity="error",
-                        timeout=15)
+                        timeout=15, markup=False)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.worker.group == "connection" and event.state == WorkerState.ERROR:
@@ -337,7 +337,7 @@ class RtTuiApp(ExportActions, ProfileSwitching, PlaygroundActions, App[int]):
         try:
             server = SessionConfig.from_ga_session(session)
         except ValidationError as exc:
-            self.notify(f"Could not read the server's session: {exc}", severity="warning")
+            self.notify(f"Could not read the server's session: {exc}", severity="warning", markup=False)
             return
         if self.config.temperature is not None and server.temperature is None:
             server = server.model_copy(update={"temperature": self.config.temperature})
@@ -359,7 +359,7 @@ class RtTuiApp(ExportActions, ProfileSwitching, PlaygroundActions, App[int]):
             self.instructions_pane.mark_rejected(reason)
         else:
             self.settings_pane.reflect(self.config)
-            self.notify(f"Settings rejected: {reason}", severity="error", timeout=8)
+            self.notify(f"Settings rejected: {reason}", severity="error", timeout=8, markup=False)
         self.call_later(self.main.query_one(ToolsPane).reflect, self.config)
         self.desired = self.config
         self._awaiting = None
@@ -477,7 +477,7 @@ class RtTuiApp(ExportActions, ProfileSwitching, PlaygroundActions, App[int]):
             self._send_config(config, "settings")
         problem = save_tool_library(self, message.library)
         if problem:
-            self.notify(problem, severity="warning", timeout=8)
+            self.notify(problem, severity="warning", timeout=8, markup=False)
 
     def action_toggle_tools(self) -> None:
         """Swap the settings for the Tools pane in the left column (and back)."""

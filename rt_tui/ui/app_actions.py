@@ -25,7 +25,7 @@ class PlaygroundActions(_Base):
     def action_toggle_listening(self) -> None:
         state, problem = self.host.toggle_listening()
         if problem:
-            self.notify(problem, severity="warning", timeout=6)
+            self.notify(problem, severity="warning", timeout=6, markup=False)
         self._show_listening(state)
 
     def _show_listening(self, state: str) -> None:
@@ -58,7 +58,7 @@ class PlaygroundActions(_Base):
         self.notify("Microphone muted (silence is sent)." if muted else "Microphone on.", timeout=3)
 
     def on_voice_message(self, message: VoiceMessage) -> None:
-        self.notify(message.text, severity="warning", timeout=8)
+        self.notify(message.text, severity="warning", timeout=8, markup=False)
         if not self.host.listening and self.screen_stack:
             self._show_listening("idle")
 

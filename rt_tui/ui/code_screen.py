@@ -92,10 +92,10 @@ class CodeScreen(ModalScreen[None]):
         try:
             write_text_file(path, self.texts[key])
         except OSError as exc:
-            self.notify(f"Not saved: {exc.strerror or exc}", severity="error")
+            self.notify(f"Not saved: {exc.strerror or exc}", severity="error", markup=False)
             return None
         self.saved[key] = path
-        self.notify(f"Saved to {path}", timeout=5)
+        self.notify(f"Saved to {path}", timeout=5, markup=False)
         return path
 
     def on_button_pressed(self, event: Button.Pressed) -> None:

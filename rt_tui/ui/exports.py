@@ -66,10 +66,10 @@ class ExportActions(_Base):
         try:
             write_text_file(path, text)
         except OSError as exc:
-            self.notify(f"Transcript not saved: {exc.strerror or exc}", severity="error")
+            self.notify(f"Transcript not saved: {exc.strerror or exc}", severity="error", markup=False)
             return None
         self.copy_to_clipboard(text)
-        self.notify(f"Transcript saved to {path} (and copied)", timeout=6)
+        self.notify(f"Transcript saved to {path} (and copied)", timeout=6, markup=False)
         return path
 
     def action_export_events(self) -> None:

@@ -54,7 +54,7 @@ class ProfileSwitching(_Base):
             return
         loaded = load_profile(self.settings, name)
         if isinstance(loaded, str):
-            self.notify(loaded, title=f"Profile {name} not switched to", severity="error", timeout=12)
+            self.notify(loaded, title=f"Profile {name} not switched to", severity="error", timeout=12, markup=False)
             return
         from rt_tui.ui.panes.tools import initial_tools
 
@@ -105,7 +105,7 @@ class ProfileSwitching(_Base):
         self.status_bar.set_target(self._target_text())
         self.run_worker(self._run_connection(), group="connection", name="connection", exit_on_error=False)
         self._schedule_render()
-        self.notify(f"Switched to profile {settings.profile}: {settings.target.describe()}", timeout=6)
+        self.notify(f"Switched to profile {settings.profile}: {settings.target.describe()}", timeout=6, markup=False)
 
     def _add_inspector_secret(self, key: str | None) -> None:
         event_log: Any = getattr(self._inspector, "event_log", None)

@@ -11,6 +11,7 @@ from typing import Any
 from textual import work
 from textual.app import ComposeResult
 from textual.containers import Vertical
+from textual.content import Content
 from textual.widgets import Checkbox, Label, Select
 
 from rt_tui.core.devices import AudioUnavailable, DeviceInfo, headset_likely, list_devices, resolve_device
@@ -39,7 +40,7 @@ class AudioSettings(Vertical):
         yield Select(self._options("input"), allow_blank=False, compact=True, id="audio-input", value=DEFAULT)
         yield Label("Speaker", classes="field-title")
         yield Select(self._options("output"), allow_blank=False, compact=True, id="audio-output", value=DEFAULT)
-        yield Label("", id="audio-devices-note", classes="field-note")
+        yield Label("", id="audio-devices-note", classes="field-note", markup=False)
         yield Checkbox("Mute microphone", prefs.mic_muted, id="audio-mute", compact=True)
         yield Label("Speaker volume", classes="field-title")
         yield Select(VOLUMES, allow_blank=False, compact=True, id="audio-volume", value=_percent(prefs.volume))
@@ -79,7 +80,7 @@ class AudioSettings(Vertical):
                 spec = chosen.get(kind)
                 value = spec or DEFAULT
                 if value not in [v for _, v in options]:
-                    options.append((f"{spec} (not found)", value))
+                    options.append((Content(f"{spec} (not found)"), value))
                 select.set_options(options)
                 select.value = value
         self._shown = {kind: str(self.query_one(f"#audio-{kind}", Select).value) for kind in ("input", "output")}
@@ -88,11 +89,11 @@ class AudioSettings(Vertical):
         note.display = bool(problem)
         self.show_hint()
 
-    def _options(self, kind: str) -> list[tuple[str, str]]:
+    def _options(self, kind: str) -> list[tuple[str | Content, str]]:
         options = [("System default", DEFAULT)]
         for dev in self.devices:
             if (dev.max_input_channels if kind == "input" else dev.max_output_channels) > 0:
-                options.append((f"{dev.index}: {dev.name}", str(dev.index)))
+                options.append((Content(f"{dev.index}: {dev.name}"), str(dev.index)))  # names as given
         return options
 
     def output_device_name(self) -> str:
@@ -128,7 +129,7 @@ class AudioSettings(Vertical):
         self._shown = chosen
         problem = self.host.set_devices(*(chosen[kind] or None for kind in ("input", "output")))
         if problem:
-            self.notify(problem, severity="warning", timeout=8)
+            self.notify(problem, severity="warning", timeout=8, markup=False)
         self.show_hint()
 
     def on_checkbox_changed(self, event: Checkbox.Changed) -> None:

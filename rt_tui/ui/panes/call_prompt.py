@@ -12,6 +12,7 @@ from typing import Any, Callable, Sequence
 
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
+from textual.content import Content
 from textual.widgets import Button, Label, Select, Static, TextArea
 
 from rt_tui.core.conversation import Turn
@@ -31,14 +32,14 @@ class CallPrompt(Vertical):
         self.call: Turn | None = None  # the call shown
 
     def compose(self) -> ComposeResult:
-        yield Label("", id="call-title")
+        yield Label("", id="call-title", markup=False)  # the function name is the server's
         yield Static("", id="call-arguments", markup=False)
         yield TextArea(id="call-output", soft_wrap=True, placeholder="Output for the model: JSON or text")
         with Horizontal(id="call-buttons"):
             yield Button("Send output", id="call-send", variant="primary", compact=True)
             yield Button("Auto-answer", id="call-auto", compact=True)
             yield Select([], prompt="Canned outputs", id="call-canned", compact=True)
-        yield Label("", id="call-problem", classes="field-error")
+        yield Label("", id="call-problem", classes="field-error", markup=False)
 
     def on_mount(self) -> None:
         self.display = False
@@ -75,7 +76,7 @@ class CallPrompt(Vertical):
         outputs = tool.canned_outputs if tool else ()
         canned = self.query_one("#call-canned", Select)
         with self.prevent(Select.Changed):
-            canned.set_options([(_short(output), index) for index, output in enumerate(outputs)])
+            canned.set_options([(Content(_short(output)), index) for index, output in enumerate(outputs)])
         canned.display = bool(outputs)
 
     def answer(self, output: str) -> bool:

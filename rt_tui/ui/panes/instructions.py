@@ -6,6 +6,7 @@ from typing import Any, Literal
 
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
+from textual.content import Content
 from textual.message import Message
 from textual.widgets import Checkbox, Label, TextArea
 
@@ -41,7 +42,7 @@ class InstructionsPane(Vertical):
         self.state: ApplyState = "applied"
         self.editor = TextArea(text, id="instructions-editor", soft_wrap=True, show_line_numbers=False,
                                placeholder="How should the assistant behave? Ctrl+S applies.")
-        self.state_label = Label("", id="instructions-state")
+        self.state_label = Label("", id="instructions-state", markup=False)  # shows the server's reason
         self.autoapply = Checkbox("auto-apply", False, id="instructions-autoapply", compact=True,
                                   tooltip="Apply the instructions after a pause in typing "
                                   "(autoapply_delay_ms in the config file; default 2000)")
@@ -70,7 +71,7 @@ class InstructionsPane(Vertical):
     def mark_rejected(self, reason: str) -> None:
         self._show_state("rejected", reason)
         # The state line cuts a long server message; the notification shows all of it.
-        self.notify(reason, title="Instructions rejected", severity="error", timeout=10)
+        self.notify(reason, title="Instructions rejected", severity="error", timeout=10, markup=False)
 
     def reflect_server(self, server_text: str) -> None:
         """`session.updated` arrived: the server's instructions become the applied baseline.
@@ -102,4 +103,4 @@ class InstructionsPane(Vertical):
             self.state_label.set_class(name == state, f"-{name}")
         text = _STATE_TEXT[state]
         self.state_label.update(f"{text}: {reason}" if reason else text)
-        self.state_label.tooltip = f"{_STATE_TOOLTIP[state]}: {reason}" if reason else _STATE_TOOLTIP[state]
+        self.state_label.tooltip = Content(f"{_STATE_TOOLTIP[state]}: {reason}" if reason else _STATE_TOOLTIP[state])

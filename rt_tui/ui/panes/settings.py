@@ -41,7 +41,7 @@ class SettingsPane(VerticalScroll):
         self.errors: dict[str, str] = {}
 
     def compose(self) -> ComposeResult:
-        yield from self._field("Model / deployment", Label(self._model_label, id="model-label"), "model")
+        yield from self._field("Model / deployment", Label(self._model_label, id="model-label", markup=False), "model")
         yield from self._field("Voice", Select([(v, v) for v in VOICES], allow_blank=False, compact=True,
                                                id="voice", value=self.base.voice), "voice")
         yield Label("", id="voice-note", classes="field-note")
@@ -68,14 +68,14 @@ class SettingsPane(VerticalScroll):
                                "noise_reduction")
         yield from self._text_field("Temperature (0.6–1.2, beta only)", "temperature")
         yield from self._text_field("Max output tokens (1–4096 or inf)", "max_output_tokens")
-        yield Label("", id="form-error", classes="field-error")
+        yield Label("", id="form-error", classes="field-error", markup=False)
         yield Button("Reset to defaults", id="reset-settings", compact=True)
 
     def _field(self, title: str, control: Any, name: str) -> ComposeResult:
         with Vertical(classes="field", id=f"field-{name}"):
             yield Label(title, classes="field-title")
             yield control
-            yield Label("", id=f"error-{name}", classes="field-error")
+            yield Label("", id=f"error-{name}", classes="field-error", markup=False)
 
     def _text_field(self, title: str, name: str) -> ComposeResult:
         value = format_value(self._base_value(name))

@@ -104,14 +104,14 @@ class ToolsPane(VerticalScroll):
         yield Label("Tool choice", classes="field-title")
         yield Select(self._choice_options(), allow_blank=False, compact=True, id="tool-choice",
                      value=self._valid_choice_value())
-        yield Label("", id="tool-choice-error", classes="field-error")
+        yield Label("", id="tool-choice-error", classes="field-error", markup=False)
         yield Label("Functions (checked = sent to the model)", classes="field-title")
         yield Vertical(*self._rows(), id="tool-list")
         with Horizontal(id="tool-actions"):
             yield Button("Add function", id="tool-add", compact=True)
             yield Button("Add examples", id="tool-examples", compact=True)
         with Vertical(id="tool-editor"):
-            yield Label("", id="tool-editor-title", classes="field-title")
+            yield Label("", id="tool-editor-title", classes="field-title", markup=False)
             yield from self._editor_field("Name", Input(id="tool-name", compact=True), "name")
             yield from self._editor_field("Description", Input(id="tool-description", compact=True), "description")
             yield from self._editor_field("Parameters (JSON Schema)",
@@ -123,7 +123,7 @@ class ToolsPane(VerticalScroll):
             yield Checkbox("Enabled", True, id="tool-enabled", compact=True)
             yield Checkbox("Auto-answer (example code, else the first canned output)", False, id="tool-auto",
                            compact=True)
-            yield Label("", id="tool-error-auto_answer", classes="field-error")
+            yield Label("", id="tool-error-auto_answer", classes="field-error", markup=False)
             with Horizontal(id="tool-editor-buttons"):
                 yield Button("Save", id="tool-save", variant="primary", compact=True)
                 yield Button("Cancel", id="tool-cancel", compact=True)
@@ -132,7 +132,7 @@ class ToolsPane(VerticalScroll):
     def _editor_field(self, title: str, control: Any, name: str) -> ComposeResult:
         yield Label(title, classes="field-title")
         yield control
-        yield Label("", id=f"tool-error-{name}", classes="field-error")
+        yield Label("", id=f"tool-error-{name}", classes="field-error", markup=False)  # may quote user text
 
     def _row_labels(self) -> list[str]:
         return [tool.name + ("  ⚡auto" if tool.auto_answer else "") for tool in self.library.tools]

@@ -6,6 +6,7 @@ from typing import Any, Callable
 
 from textual.app import ComposeResult
 from textual.containers import Horizontal
+from textual.content import Content
 from textual.widgets import Label
 
 from rt_tui.ui.widgets.text_updates import set_line
@@ -42,12 +43,12 @@ class StatusBar(Horizontal):
         self.session_started: float | None = None
         self.mic_level: float | None = None
         self.speaker_level: float | None = None
-        self._state = Label("connecting", id="status-state", classes="-connecting")
-        self._target = Label("", id="status-target")
+        self._state = Label("connecting", id="status-state", classes="-connecting", markup=False)  # server text
+        self._target = Label("", id="status-target", markup=False)  # host and model as configured
         self._timer = Label("", id="status-timer")
         self._tokens = Label("", id="status-tokens")
         self._tokens_width = 0
-        self._levels = Label("", id="status-levels")
+        self._levels = Label("", id="status-levels", markup=False)  # device problems
 
     def compose(self) -> ComposeResult:
         yield self._state
@@ -103,4 +104,4 @@ class StatusBar(Horizontal):
         """The one line that says voice is off and why (text chat still works)."""
         self._levels.set_classes("-unavailable")
         set_line(self._levels, f"voice unavailable: {reason}")
-        self._levels.tooltip = reason
+        self._levels.tooltip = Content(reason)

@@ -331,12 +331,9 @@ class EventLog:
         """Sequence number of the oldest record still held."""
         return self.dropped
 
-    def append(self, event: Event, elided_audio_bytes: int | None = None) -> LogRecord:
-        """Log `event`; pass `elided_audio_bytes` when its audio was already elided (`elide_audio`)."""
-        if elided_audio_bytes is None:
-            payload, audio_bytes = elide_audio(event.payload)
-        else:
-            payload, audio_bytes = event.payload, elided_audio_bytes
+    def append(self, event: Event, elided: tuple[dict[str, Any], int] | None = None) -> LogRecord:
+        """Log `event`; `elided` is `elide_audio(event.payload)` when the caller already has it."""
+        payload, audio_bytes = elide_audio(event.payload) if elided is None else elided
         payload = redact(payload, self.secrets)  # what sanitize_event does, without a second Event
         blocks = self._blocks
         if not blocks or blocks[-1].full:
@@ -363,9 +360,9 @@ class EventLog:
     def extend(self, events: Iterable[Event]) -> list[LogRecord]:
         return [self.append(e) for e in events]
 
-    def extend_elided(self, items: Iterable[tuple[Event, int]]) -> list[LogRecord]:
-        """Log events whose audio `elide_audio` already replaced, with the bytes it counted."""
-        return [self.append(event, audio_bytes) for event, audio_bytes in items]
+    def extend_elided(self, items: Iterable[tuple[Event, tuple[dict[str, Any], int]]]) -> list[LogRecord]:
+        """Log (event, `elide_audio(event.payload)`) pairs."""
+        return [self.append(event, elided) for event, elided in items]
 
     def records(self) -> list[LogRecord]:
         return list(self)

@@ -76,7 +76,8 @@ class InspectorPane(Vertical):
         self.export_dir = Path(export_dir) if export_dir is not None else None
         self.flush_interval = flush_interval
         self.filter_delay = filter_delay
-        self._pending: list[tuple[Event, int]] = []  # audio elided, with the bytes elided
+        # (event, (payload with audio elided, bytes elided)): the queue holds no base64 audio
+        self._pending: list[tuple[Event, tuple[dict[str, Any], int]]] = []
         self._filter_timer: Any = None
         self._detail_seq: int | None = None
         self._catch_up: Any = None
@@ -116,7 +117,9 @@ class InspectorPane(Vertical):
         if self.recorder is not None:
             self.recorder.write(event)
         payload, audio_bytes = elide_audio(event.payload)
-        self._pending.append((event if payload is event.payload else replace(event, payload=payload), audio_bytes))
+        if payload is not event.payload:  # the raw event must not stay referenced from the queue
+            event = replace(event, payload=payload)
+        self._pending.append((event, (payload, audio_bytes)))
 
     def add_events(self, events: Iterable[Event]) -> None:
         for event in events:

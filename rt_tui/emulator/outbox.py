@@ -22,8 +22,11 @@ class Outbox:
         self._frames: list[bytes] = []
         self._bytes = 0
 
-    async def send(self, frame: bytes) -> None:
-        """Queue one text frame (UTF-8 JSON); wait while the client is not keeping up."""
+    async def send(self, frame: bytes) -> bool:
+        """Queue one text frame (UTF-8 JSON); wait while the client is not keeping up. False, and the frame
+        dropped, once the connection is no longer open."""
+        if self._ws.protocol.state is not State.OPEN:
+            return False
         if not self._frames:
             asyncio.get_running_loop().call_soon(self.flush)
         self._frames.append(frame)
@@ -31,6 +34,7 @@ class Outbox:
         if self._bytes >= BATCH_BYTES:
             self.flush()
         await self._ws.drain()  # returns at once unless the socket's write buffer is over its limit
+        return True
 
     def flush(self) -> None:
         """Write what is queued now (before a close or an unbatched send; frames keep their order)."""

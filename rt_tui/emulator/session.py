@@ -111,9 +111,11 @@ class RealtimeSession:
         self.record("server", wire, self.dialect)
         if self.faults is None:
             try:
-                await self.outbox.send(frame)
+                if await self.outbox.send(frame):
+                    return
             except (ConnectionClosed, OSError):
-                self.closed = True
+                pass
+            self.closed = True  # the client is gone: responses stop at their next pause
             return
         async with self._send_lock:
             try:

@@ -238,6 +238,8 @@ async def main(minutes: float, pane_only: bool) -> None:
                 next_report[0] += 600.0
 
         count = await feed(app, pilot, voice_session(minutes), report)
+        while pane.event_log.total < count:  # the last batches, at the pane's own pace
+            await pilot.pause(0.05)
         gc.collect()
         growth = rss_mb() - start_rss
         wall = time.perf_counter() - started

@@ -266,14 +266,17 @@ class EventView:
         return self._scan_seq is not None
 
     def catch_up(self, log: EventLog, budget_s: float | None = None) -> bool:
-        """Carry on a rebuild for about `budget_s` (None: to the end); True once the view has caught up."""
+        """Carry on a rebuild for at most about `budget_s` (None: to the end; at least one chunk is judged);
+        True once the view has caught up."""
         deadline = None if budget_s is None else time.perf_counter() + budget_s
         while self._scan_seq is not None:
+            started = time.perf_counter()
             start = max(self._scan_seq, log.first_seq)
             stop = min(log.total, start + SCAN_CHUNK)
             self._add(self.filter.select(log, start, stop), matched=True)
             self._scan_seq = None if stop >= log.total else stop
-            if deadline is not None and time.perf_counter() >= deadline:
+            now = time.perf_counter()
+            if deadline is not None and now + (now - started) > deadline:  # the next chunk would not fit
                 break
         return self._scan_seq is None
 

@@ -173,7 +173,9 @@ class InspectorPane(Vertical):
             return
         deadline = None if budget_s is None else time.perf_counter() + budget_s
         log, view = self.event_log, self.view
-        while self._pending and (deadline is None or time.perf_counter() < deadline):
+        chunk_s = 0.0  # what the last chunk took: no new chunk starts unless one fits before the deadline
+        while self._pending and (deadline is None or time.perf_counter() + chunk_s < deadline):
+            started = time.perf_counter()
             batch = self._pending[:FLUSH_CHUNK]
             del self._pending[:FLUSH_CHUNK]
             records = log.extend_elided(batch)
@@ -181,8 +183,10 @@ class InspectorPane(Vertical):
                 view.drop_before(log.first_seq)
             if not view.scanning:  # a rebuild under way finds them itself
                 view.add([r for r in records if r.seq >= log.first_seq])
-        if view.scanning:
-            view.catch_up(log, None if deadline is None else max(0.0, deadline - time.perf_counter()))
+            chunk_s = time.perf_counter() - started
+        if view.scanning and (deadline is None or not chunk_s or time.perf_counter() < deadline):
+            # within what is left of the budget, or (no events came) at least one chunk of the rebuild
+            view.catch_up(log, None if deadline is None else deadline - time.perf_counter())
         self.rows.reload(self.follow)
         self._update_status()
         if self.follow and self.has_class("-detail"):

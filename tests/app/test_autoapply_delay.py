@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 
-from app_helpers import received, settings_for, wait_for
+from app_helpers import configured, received, settings_for, wait_for
 from textual.widgets import TextArea
 
 from rt_tui.ui.app import make_app
@@ -12,7 +12,7 @@ from rt_tui.ui.panes.instructions import InstructionsPane
 
 
 async def _type_with_autoapply(pilot, app, emulator, text: str) -> tuple[InstructionsPane, int]:
-    await wait_for(pilot, lambda: app.sessions_reflected >= 2 and app._awaiting is None, what="configured")
+    await configured(pilot, app)
     pane = app.query_one(InstructionsPane)
     pane.autoapply.value = True
     app.query_one("#instructions-editor", TextArea).focus()

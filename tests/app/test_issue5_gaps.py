@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import base64
 
-from app_helpers import received, settings_for, wait_for
+from app_helpers import attach_idle_worker, offline_app, received, refuse_update, settings_for, wait_for
 from textual.widgets import Input, Select
 
 from rt_tui.config import Settings, Target
@@ -201,12 +201,9 @@ async def test_palette_lists_the_apps_commands_and_runs_them():
 
 async def test_rejected_instructions_show_the_whole_server_message():
     """The state line has ~22 columns; the server's reason must still be readable in full."""
-    from rt_tui.core.connection import RealtimeWorker
-
-    settings = Settings(target=Target("local", "http://127.0.0.1:9", "gpt-realtime"))
-    app = make_app(settings, connect=False, cursor_blink=False, audio=False)
+    app = offline_app()
     async with app.run_test(size=SIZE) as pilot:
-        app.host.worker = RealtimeWorker(settings.target, app.config, lambda e: None, lambda s: None)
+        attach_idle_worker(app)
         pane = app.query_one(InstructionsPane)
         pane.load("Whisper everything.")
         await pilot.pause()
@@ -214,10 +211,7 @@ async def test_rejected_instructions_show_the_whole_server_message():
             str(pane.state_label.render()))  # the edited hint fits
         await pilot.press("ctrl+s")
         reason = "Invalid value for 'session.instructions': the text is longer than the service accepts."
-        app.ingest(Event("client", "session.update", {"type": "session.update", "event_id": "evt_9"}, 1.0))
-        app.ingest(Event("server", "error", {"type": "error", "error": {
-            "type": "invalid_request_error", "code": "invalid_value", "param": "session.instructions",
-            "message": reason, "event_id": "evt_9"}}, 1.1))
+        refuse_update(app, "evt_9", "session.instructions", reason)
         await pilot.pause()
         assert pane.state == "rejected"
         assert any(n.title == "Instructions rejected" and n.message == reason for n in app._notifications)

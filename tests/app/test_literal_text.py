@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from app_helpers import wait_for
-from textual.widgets import Input, Label, Select
+from app_helpers import attach_idle_worker, offline_app, refuse_update, submit_field, wait_for
+from textual.widgets import Label, Select
 from textual.widgets._toast import Toast
 
-from rt_tui.config import Settings, Target
-from rt_tui.core.connection import ConnectionStatus, RealtimeWorker
+from rt_tui.core.connection import ConnectionStatus
 from rt_tui.core.events import Event
 from rt_tui.core.tools import ToolLibrary, make_tool
-from rt_tui.ui.app import make_app
 from rt_tui.ui.messages import ConnectionStatusChanged, VoiceMessage
 from rt_tui.ui.panes.call_prompt import CallPrompt
 from rt_tui.ui.panes.instructions import InstructionsPane
@@ -19,33 +17,19 @@ SIZE = (160, 48)
 SERVER_TEXT = "Invalid value for 'session.instructions': [bold]x[/] is not [foo] allowed."
 
 
-def _offline_app(**settings):
-    """An unconnected app with a real (never connected) worker, fed the server's answers with `app.ingest`."""
-    target = Target("local", "http://127.0.0.1:9", "gpt-realtime")
-    app = make_app(Settings(target=target, **settings), connect=False, cursor_blink=False, audio=False)
-    return app, target
-
-
 def _toasts(app) -> str:
     """The text of every toast on screen, as drawn."""
     return "\n".join(toast.render().plain for toast in app.screen.query(Toast))
 
 
-def _reject(app, event_id: str, param: str) -> None:
-    app.ingest(Event("client", "session.update", {"type": "session.update", "event_id": event_id}, 1.0))
-    app.ingest(Event("server", "error", {"type": "error", "error": {
-        "type": "invalid_request_error", "code": "invalid_value", "param": param, "message": SERVER_TEXT,
-        "event_id": event_id}}, 1.1))
-
-
 async def test_rejected_instructions_show_the_servers_brackets_literally():
-    app, target = _offline_app()
+    app = offline_app()
     async with app.run_test(size=SIZE, notifications=True) as pilot:
-        app.host.worker = RealtimeWorker(target, app.config, lambda e: None, lambda s: None)
+        attach_idle_worker(app)
         pane = app.query_one(InstructionsPane)
         pane.load("Whisper.")
         await pilot.press("ctrl+s")
-        _reject(app, "evt_1", "session.instructions")
+        refuse_update(app, "evt_1", "session.instructions", SERVER_TEXT)
         await pilot.pause()
         assert pane.state == "rejected"
         await wait_for(pilot, lambda: SERVER_TEXT in _toasts(app), what="the toast, word for word")
@@ -54,16 +38,13 @@ async def test_rejected_instructions_show_the_servers_brackets_literally():
 
 
 async def test_rejected_settings_and_a_failed_connection_are_shown_literally():
-    app, target = _offline_app()
+    app = offline_app()
     async with app.run_test(size=SIZE, notifications=True) as pilot:
-        app.host.worker = RealtimeWorker(target, app.config, lambda e: None, lambda s: None)
-        threshold = app.query_one("#threshold", Input)
-        threshold.focus()
-        threshold.value = "0.7"
-        await pilot.press("enter")
+        attach_idle_worker(app)
+        await submit_field(pilot, app, "#threshold", "0.7")
         await pilot.pause()
         assert app._awaiting == "settings"
-        _reject(app, "evt_2", "session.audio.input.turn_detection.threshold")
+        refuse_update(app, "evt_2", "session.audio.input.turn_detection.threshold", SERVER_TEXT)
         await pilot.pause()
         await wait_for(pilot, lambda: f"Settings rejected: {SERVER_TEXT}" in _toasts(app), what="the settings toast")
 
@@ -78,9 +59,9 @@ async def test_rejected_settings_and_a_failed_connection_are_shown_literally():
 async def test_a_server_function_name_and_a_canned_output_with_brackets_are_shown_literally():
     tool = make_tool("lookup", "Look it up", '{"type": "object", "properties": {}}', enabled=True,
                      canned_outputs=['["a", "[bold]b[/]"]'])
-    app, target = _offline_app(tools=ToolLibrary((tool,)).to_tables())
+    app = offline_app(tools=ToolLibrary((tool,)).to_tables())
     async with app.run_test(size=SIZE, notifications=True) as pilot:
-        app.host.worker = RealtimeWorker(target, app.config, lambda e: None, lambda s: None)
+        attach_idle_worker(app)
         for name in ("[bold]x[/]", "lookup"):
             app.ingest(Event("server", "conversation.item.done", {"type": "conversation.item.done", "item": {
                 "id": f"item_{len(name)}", "type": "function_call", "call_id": f"call_{len(name)}", "name": name,

@@ -9,22 +9,16 @@ from rt_tui.ui.panes.conversation import ConversationPane
 from rt_tui.ui.panes.instructions import InstructionsPane
 from rt_tui.ui.panes.settings import SettingsPane
 
-from app_helpers import received, settings_for, wait_for
+from app_helpers import configured, received, settings_for, submit_field, wait_for
 
 SIZE = (160, 48)
-
-
-async def _connected(pilot, app) -> None:
-    await wait_for(pilot, lambda: app.query_one("#status-state").has_class("-connected"), what="connected")
-    await wait_for(pilot, lambda: app.query_one("StatusBar").session_started is not None, what="session.created")
-    await wait_for(pilot, lambda: app.sessions_reflected >= 2, what="the first session.updated")
 
 
 async def test_message_input_focused_and_reply_streams_with_latency(emulator):
     app = make_app(settings_for(emulator.url), cursor_blink=False, audio=False)
     async with app.run_test(size=SIZE) as pilot:
         assert app.focused is app.query_one("#message-input", Input)
-        await _connected(pilot, app)
+        await configured(pilot, app)
         await pilot.press(*"hello there", "enter")
         assert app.query_one("#message-input", Input).value == ""
 
@@ -46,7 +40,7 @@ async def test_message_input_focused_and_reply_streams_with_latency(emulator):
 async def test_apply_instructions_sends_session_update_and_shows_applied(emulator):
     app = make_app(settings_for(emulator.url), cursor_blink=False, audio=False)
     async with app.run_test(size=SIZE) as pilot:
-        await _connected(pilot, app)
+        await configured(pilot, app)
         pane = app.query_one(InstructionsPane)
         editor = app.query_one("#instructions-editor", TextArea)
         editor.focus()
@@ -66,13 +60,10 @@ async def test_apply_instructions_sends_session_update_and_shows_applied(emulato
 async def test_invalid_threshold_shows_reason_inline_and_sends_nothing(emulator):
     app = make_app(settings_for(emulator.url), cursor_blink=False, audio=False)
     async with app.run_test(size=SIZE) as pilot:
-        await _connected(pilot, app)
+        await configured(pilot, app)
         await pilot.pause(0.2)
         before = len(received(emulator, "session.update"))
-        threshold = app.query_one("#threshold", Input)
-        threshold.focus()
-        threshold.value = "1.7"
-        await pilot.press("enter")
+        await submit_field(pilot, app, "#threshold", "1.7")
         await pilot.pause(0.3)
         error = app.query_one("#error-threshold")
         assert error.display
@@ -84,7 +75,7 @@ async def test_invalid_threshold_shows_reason_inline_and_sends_nothing(emulator)
 async def test_vad_change_sends_ga_shape(emulator):
     app = make_app(settings_for(emulator.url), cursor_blink=False, audio=False)
     async with app.run_test(size=SIZE) as pilot:
-        await _connected(pilot, app)
+        await configured(pilot, app)
         await pilot.pause(0.2)
         before = len(received(emulator, "session.update"))
         app.query_one("#turn_detection_type", Select).value = "semantic_vad"
@@ -101,13 +92,10 @@ async def test_vad_change_sends_ga_shape(emulator):
 async def test_vad_change_sends_beta_shape_on_a_beta_connection(emulator):
     app = make_app(settings_for(emulator.url, dialect="beta"), cursor_blink=False, audio=False)
     async with app.run_test(size=SIZE) as pilot:
-        await _connected(pilot, app)
+        await configured(pilot, app)
         await pilot.pause(0.2)
         before = len(received(emulator, "session.update"))
-        silence = app.query_one("#silence_duration_ms", Input)
-        silence.focus()
-        silence.value = "650"
-        await pilot.press("enter")
+        await submit_field(pilot, app, "#silence_duration_ms", "650")
         await wait_for(pilot, lambda: len(received(emulator, "session.update")) > before, what="session.update")
         session = received(emulator, "session.update")[-1]["session"]
         assert "type" not in session and "audio" not in session
@@ -118,7 +106,7 @@ async def test_vad_change_sends_beta_shape_on_a_beta_connection(emulator):
 async def test_server_error_appears_in_log_as_error_and_session_continues(emulator):
     app = make_app(settings_for(emulator.url), cursor_blink=False, audio=False)
     async with app.run_test(size=SIZE) as pilot:
-        await _connected(pilot, app)
+        await configured(pilot, app)
         app.host.worker.send({"type": "conversation.item.delete", "item_id": "item_does_not_exist"})
         def error_text():
             views = [v for v in app.conversation_pane.blocks() if v.kind == "error"]
@@ -134,7 +122,7 @@ async def test_server_error_appears_in_log_as_error_and_session_continues(emulat
 async def test_clear_conversation_deletes_server_items(emulator):
     app = make_app(settings_for(emulator.url), cursor_blink=False, audio=False)
     async with app.run_test(size=SIZE) as pilot:
-        await _connected(pilot, app)
+        await configured(pilot, app)
         await pilot.press(*"hi", "enter")
         await wait_for(pilot, lambda: any(v.turn.role == "assistant" and v.turn.status == "completed"
                                           for v in app.conversation_pane.blocks()), what="a reply")
@@ -148,7 +136,7 @@ async def test_clear_conversation_deletes_server_items(emulator):
 async def test_preset_from_palette_is_loaded_and_applied(emulator):
     app = make_app(settings_for(emulator.url), cursor_blink=False, audio=False)
     async with app.run_test(size=SIZE) as pilot:
-        await _connected(pilot, app)
+        await configured(pilot, app)
         await pilot.press("ctrl+p")
         await pilot.pause(0.2)
         await pilot.press(*"Preset: Translator")
@@ -164,7 +152,7 @@ async def test_embedded_emulator_says_local_and_quits_cleanly():
 
     app = make_app(Settings(target=Target("local", "", "gpt-realtime")), cursor_blink=False, audio=False)
     async with app.run_test(size=(80, 24)) as pilot:
-        await _connected(pilot, app)
+        await configured(pilot, app)
         assert "LOCAL EMULATOR" in app.sub_title and "not a model" in app.sub_title
         emulator_thread = app.host.emulator
         assert emulator_thread is not None

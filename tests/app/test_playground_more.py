@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from app_helpers import received, settings_for, wait_for
+from app_helpers import attach_idle_worker, configured, offline_app, received, refuse_update, settings_for, wait_for
 from textual.widgets import Select, TextArea
 
 from rt_tui.config import Settings, Target
-from rt_tui.core.connection import RealtimeWorker
 from rt_tui.core.events import Event
 from rt_tui.core.session import SessionConfig
 from rt_tui.ui.app import make_app
@@ -19,12 +18,6 @@ WEATHER_TOOL = {"type": "function", "name": "get_weather", "description": "Curre
                                "required": ["location"]}}
 
 
-async def _connected(pilot, app) -> None:
-    await wait_for(pilot, lambda: app.status_bar.session_started is not None, what="session.created")
-    # session.created, then the session.updated answering the worker's first session.update
-    await wait_for(pilot, lambda: app.sessions_reflected >= 2 and app._awaiting is None, what="configured")
-
-
 def _finished_assistant(app):
     return [v for v in app.conversation_pane.blocks() if v.turn.role == "assistant" and v.turn.status == "completed"]
 
@@ -33,7 +26,7 @@ async def test_auto_apply_sends_after_an_idle_pause(emulator):
     # The idle delay must outlast a keystroke gap on a loaded machine, or one update per pause is sent.
     app = make_app(settings_for(emulator.url), cursor_blink=False, audio=False, autoapply_delay_s=1.0)
     async with app.run_test(size=SIZE) as pilot:
-        await _connected(pilot, app)
+        await configured(pilot, app)
         pane = app.query_one(InstructionsPane)
         pane.autoapply.value = True
         app.query_one("#instructions-editor", TextArea).focus()
@@ -46,18 +39,14 @@ async def test_auto_apply_sends_after_an_idle_pause(emulator):
 
 async def test_rejected_update_shows_the_servers_reason():
     """The emulator never refuses instructions, so the server's answer is replayed into a real, unconnected worker."""
-    settings = Settings(target=Target("local", "http://127.0.0.1:9", "gpt-realtime"))
-    app = make_app(settings, connect=False, cursor_blink=False, audio=False)
+    app = offline_app()
     async with app.run_test(size=SIZE) as pilot:
-        app.host.worker = RealtimeWorker(settings.target, app.config, lambda e: None, lambda s: None)
+        attach_idle_worker(app)
         pane = app.query_one(InstructionsPane)
         pane.load("Whisper everything.")
         await pilot.press("ctrl+s")
         assert pane.state == "pending"
-        app.ingest(Event("client", "session.update", {"type": "session.update", "event_id": "evt_1"}, 1.0))
-        app.ingest(Event("server", "error", {"type": "error", "error": {
-            "type": "invalid_request_error", "code": "invalid_value", "param": "session.instructions",
-            "message": "Invalid value for 'session.instructions'.", "event_id": "evt_1"}}, 1.1))
+        refuse_update(app, "evt_1", "session.instructions", "Invalid value for 'session.instructions'.")
         await pilot.pause()
         assert pane.state == "rejected"
         assert "Invalid value for 'session.instructions'" in str(pane.state_label.render())
@@ -67,7 +56,7 @@ async def test_rejected_update_shows_the_servers_reason():
 async def test_reply_locks_voice_and_copy_puts_text_on_the_clipboard(emulator):
     app = make_app(settings_for(emulator.url), cursor_blink=False, audio=False)
     async with app.run_test(size=SIZE) as pilot:
-        await _connected(pilot, app)
+        await configured(pilot, app)
         voice = app.query_one("#voice", Select)
         assert not voice.disabled
         await pilot.press(*"hello", "enter")
@@ -86,7 +75,7 @@ async def test_reply_locks_voice_and_copy_puts_text_on_the_clipboard(emulator):
 async def test_function_call_shows_name_arguments_and_output(emulator):
     app = make_app(settings_for(emulator.url), cursor_blink=False, audio=False)
     async with app.run_test(size=SIZE) as pilot:
-        await _connected(pilot, app)
+        await configured(pilot, app)
         app.host.update_session(app.config.model_copy(update={"tools": [WEATHER_TOOL]}))
         await wait_for(pilot, lambda: app.config.tools, what="tools in the session")
         await pilot.press(*"what is the weather in Paris", "enter")
@@ -106,7 +95,7 @@ async def test_function_call_shows_name_arguments_and_output(emulator):
 async def test_reset_to_defaults_sends_the_service_defaults(emulator):
     app = make_app(settings_for(emulator.url), cursor_blink=False, audio=False)
     async with app.run_test(size=SIZE) as pilot:
-        await _connected(pilot, app)
+        await configured(pilot, app)
         app.query_one("#turn_detection_type", Select).value = "none"
         await wait_for(pilot, lambda: app.config.turn_detection.type == "none", what="VAD off")
         assert app.listen_button.label.plain.startswith("Talk")

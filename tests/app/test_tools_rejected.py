@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 
-from app_helpers import received, settings_for, wait_for
+from app_helpers import configured, received, settings_for, wait_for
 from textual.widgets import Checkbox
 
 from rt_tui.ui.app import make_app
@@ -20,7 +20,7 @@ async def test_a_rejected_tools_update_leaves_pane_and_app_with_the_sessions_too
     settings = dataclasses.replace(settings_for(emulator.url), session={"output_modalities": "text"})
     app = make_app(settings, cursor_blink=False, audio=False)
     async with app.run_test(size=SIZE) as pilot:
-        await wait_for(pilot, lambda: app.sessions_reflected >= 2 and app._awaiting is None, what="configured")
+        await configured(pilot, app)
         pane = app.query_one(ToolsPane)
         await pilot.press("f7")
         assert not pane.library.get("get_weather").enabled

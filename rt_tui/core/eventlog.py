@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import zlib
 from array import array
+from functools import lru_cache
 from collections import OrderedDict
 from collections.abc import Iterable, Iterator
 from typing import Any
@@ -35,6 +36,7 @@ def base64_length(text: str) -> int:
     return max(0, len(text) * 3 // 4 - padding)
 
 
+@lru_cache(maxsize=256)  # audio comes in a few chunk sizes
 def audio_marker(n_bytes: int) -> str:
     ms = n_bytes / PCM16_BYTES_PER_MS
     ms_text = f"{ms:,.0f}" if ms == int(ms) else f"{ms:,.1f}"

@@ -32,12 +32,15 @@ def node() -> list[str]:
     """The node command, with the flag Node 20 needs for the global WebSocket the SDK uses (built in from 22)."""
     binary = shutil.which("node")
     if binary is None:
-        pytest.skip("node is not installed: the Node SDK clients need node >= 20")
+        pytest.skip("node is not installed (the Node SDK clients need node >= 22, or 20)")
     if not (NODE_DIR / "node_modules" / "openai").is_dir():
         pytest.skip("tests/emulator/node/node_modules is missing: run `npm ci --prefix tests/emulator/node`")
-    has_websocket = subprocess.run([binary, "-e", "process.exit(typeof WebSocket === 'function' ? 0 : 1)"],
-                                   capture_output=True, timeout=30).returncode == 0
-    return [binary] if has_websocket else [binary, "--experimental-websocket"]
+    for command in ([binary], [binary, "--experimental-websocket"]):
+        check = [*command, "-e", "process.exit(typeof WebSocket === 'function' ? 0 : 1)"]
+        if subprocess.run(check, capture_output=True, timeout=30).returncode == 0:
+            return command
+    pytest.skip("this node has no global WebSocket, which the Node SDK needs: use node >= 22 (or 20 with "
+                "--experimental-websocket)")
 
 
 @pytest.fixture

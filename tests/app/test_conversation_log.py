@@ -189,3 +189,26 @@ async def test_the_empty_log_shows_the_hint():
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         assert "Type a message below" in " ".join(_screen_lines(app.conversation_pane))
+
+
+async def test_mouse_selection_maps_to_the_text_and_copies_it_without_the_role_bars():
+    from textual.geometry import Offset
+    from textual.selection import Selection
+
+    app = _app()
+    async with app.run_test(size=SIZE) as pilot:
+        pane = app.conversation_pane
+        app.ingest(_user_item(0, "first message"))
+        app.ingest(_user_item(1, "second message"))
+        app.flush_render()
+        await pilot.pause()
+        body = pane._starts[1] + 1  # the body line of the second turn
+        region = pane.scrollable_content_region
+        widget, offset = app.screen.get_widget_and_offset_at(region.x + 2 + 7, region.y + body)
+        assert widget is pane and offset == Offset(7, body)  # column 7 of the text, past the bar
+        app.screen.selections = {pane: Selection(Offset(6, pane._starts[0] + 1), Offset(6, body))}
+        await pilot.pause()
+        assert app.screen.get_selected_text() == "message\n\nYou\nsecond"
+        drawn = pane.render_line(body)
+        selected = _style_at(drawn, 2)
+        assert selected.bgcolor != _style_at(drawn, 2 + 8).bgcolor  # "second" is drawn selected, the rest not

@@ -11,12 +11,14 @@ from bisect import bisect_right
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
+from rich.cells import cell_len
 from rich.segment import Segment
 from rich.style import Style
 from textual.binding import Binding, BindingType
 from textual.content import Content
 from textual.events import Click, Resize
 from textual.scroll_view import ScrollView
+from textual.selection import Selection
 from textual.strip import Strip
 
 from rt_tui.ui.panes.turn_text import turn_body, turn_meta, turn_status, turn_title
@@ -176,25 +178,49 @@ class ConversationPane(ScrollView, can_focus=True):
         width = self.scrollable_content_region.width
         if not self._blocks:
             text = self._hint_lines[index] if index < len(self._hint_lines) else ""
-            return self._line([Segment(text, self._style("hint"))], width, self._style())
+            return self._text_line(text, self._style("hint"), index, width, self._style())
         number = bisect_right(self._starts, index) - 1
         if number < 0 or index >= self.line_count:
             return Strip.blank(width, self._style())
         block = self._blocks[number]
         part, text = block.lines[index - self._starts[number]]
         if part == "gap":
-            return Strip.blank(width, self._style())
+            return self._text_line("", self._style(), index, width, self._style())
         background = ("selected",) if block.item_id == self.selected_id and self.has_focus else ()
         if block.kind == "error":
             background += ("error",)
         base = self._style(*background)
-        segments = [Segment(BAR, self._style(*background, f"bar-{block.kind}")), Segment(" ", base),
-                    Segment(text, self._style(*background, part))]
-        return self._line(segments, width, base)
+        origin = Style.from_meta({"offset": (0, index)})  # mouse selection: the gutter counts as column 0
+        gutter = Strip([Segment(BAR, self._style(*background, f"bar-{block.kind}") + origin),
+                        Segment(" ", base + origin)])
+        text_line = self._text_line(text, self._style(*background, part), index, width - GUTTER, base)
+        return Strip.join([gutter, text_line])
 
-    @staticmethod
-    def _line(segments: list[Segment], width: int, style: Style) -> Strip:
-        return Strip(segments).crop_extend(0, width, style)
+    def _text_line(self, text: str, style: Style, index: int, width: int, base: Style) -> Strip:
+        """One line's text padded to `width`, with mouse-selection offsets and the selection drawn."""
+        pieces = [(0, text, style)]
+        selection = self.text_selection
+        if selection is not None and (span := selection.get_span(index)) is not None:
+            start, end = span
+            end = len(text) if end == -1 else min(end, len(text))
+            if start < end:
+                selected = style + self.screen.get_component_rich_style("screen--selection")
+                pieces = [(0, text[:start], style), (start, text[start:end], selected), (end, text[end:], style)]
+        padding = max(width - cell_len(text), 0)
+        pieces.append((len(text), " " * padding, base))
+        return Strip([Segment(piece, piece_style + Style.from_meta({"offset": (x, index)}))
+                      for x, piece, piece_style in pieces if piece]).crop(0, width)
+
+    def get_selection(self, selection: Selection) -> tuple[str, str] | None:
+        """The selected text (mouse drag): the lines as drawn, without the role bars."""
+        if self._blocks:
+            text = "\n".join(line for block in self._blocks for _, line in block.lines)
+        else:
+            text = "\n".join(self._hint_lines)
+        return selection.extract(text), "\n"
+
+    def selection_updated(self, selection: Selection | None) -> None:
+        self.refresh()
 
     def notify_style_update(self) -> None:
         self._styles.clear()  # theme or CSS changed

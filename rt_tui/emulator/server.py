@@ -1,8 +1,9 @@
 """The emulator's transport: a websockets server on loopback, URL routing, auth, and dialect choice.
 
 Routes (protocol brief §1, §2.4):
-- `/v1/realtime?model=M` (OpenAI) → GA. With `OpenAI-Beta: realtime=v1`: error `beta_api_shape_disabled`
-  + close 4000 like api.openai.com, unless `openai_beta="serve"` (then beta).
+- `/v1/realtime?model=M` (OpenAI) → GA. With `OpenAI-Beta: realtime=v1` (or its browser form, the subprotocol
+  `openai-beta.realtime-v1`, which Node's beta client sends): error `beta_api_shape_disabled` + close 4000 like
+  api.openai.com, unless `openai_beta="serve"` (then beta).
 - `/openai/v1/realtime?model=M` (Azure GA) → GA, the beta header is ignored.
 - `/openai/realtime?api-version=V&deployment=D` (Azure classic) → beta for `*-preview` versions and dates
   before 2025-08-28, GA from 2025-08-28; missing api-version or deployment → HTTP 404.
@@ -47,6 +48,10 @@ def dialect_for_api_version(version: str) -> str:
     if version.endswith("-preview") or (_DATE.match(version) and version[:10] < GA_FIRST_DATE):
         return "beta"
     return "ga"
+
+
+def _offered_subprotocols(request: Request) -> list[str]:
+    return [p.strip() for p in request.headers.get("Sec-WebSocket-Protocol", "").split(",")]
 
 
 def _http_error(status: HTTPStatus, code: str, message: str) -> Response:
@@ -117,7 +122,7 @@ class Emulator:
         if not key:
             return True
         headers = request.headers
-        offered = [p.strip() for p in headers.get("Sec-WebSocket-Protocol", "").split(",")]
+        offered = _offered_subprotocols(request)
         return (headers.get("Authorization") == f"Bearer {key}" or headers.get("api-key") == key
                 or key in query.get("api-key", []) or f"openai-insecure-api-key.{key}" in offered)
 
@@ -127,7 +132,8 @@ class Emulator:
         path = url.path.rstrip("/")
         first = {k: v[0] for k, v in query.items()}
         if path == "/v1/realtime":
-            beta_header = "realtime=v1" in request.headers.get("OpenAI-Beta", "")
+            beta_header = ("realtime=v1" in request.headers.get("OpenAI-Beta", "")
+                           or "openai-beta.realtime-v1" in _offered_subprotocols(request))
             refusal = None
             if beta_header and self.options.openai_beta == "reject":
                 refusal = ("beta_api_shape_disabled", "The beta Realtime API shape is disabled; remove the "

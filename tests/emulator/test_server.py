@@ -80,6 +80,19 @@ async def test_beta_header_served_when_asked():
             assert "modalities" in (await recv(conn))["session"]
 
 
+@pytest.mark.parametrize("openai_beta", ["reject", "serve"])
+async def test_beta_subprotocol_counts_as_the_beta_header(openai_beta):
+    """Browsers and Node's beta client (`openai/beta/realtime/websocket`) ask for beta by subprotocol, not header."""
+    offered = ["realtime", "openai-insecure-api-key.k", "openai-beta.realtime-v1"]  # as the Node SDK sends them
+    async with Emulator(fast_options(openai_beta=openai_beta)) as emu:
+        async with ws_connect(f"{emu.url}/v1/realtime?model=gpt-realtime", subprotocols=offered) as ws:
+            event = json.loads(await ws.recv())
+    if openai_beta == "reject":
+        assert event["error"]["code"] == "beta_api_shape_disabled" and ws.close_code == 4000
+    else:
+        assert "modalities" in event["session"]
+
+
 async def test_missing_model_is_an_error_then_close_4000(emulator):
     async with ws_connect(f"{emulator.url}/v1/realtime") as ws:
         event = json.loads(await ws.recv())

@@ -7,6 +7,7 @@ Needs `node` and `npm ci --prefix tests/emulator/node` (CI does it in .ci/run); 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import os
 import shutil
@@ -43,14 +44,20 @@ def node() -> list[str]:
                 "--experimental-websocket)")
 
 
-@pytest.fixture
-async def emulator() -> AsyncIterator[Emulator]:
-    async with Emulator(fast_options(tls=True, api_key=KEY)) as emu:
+@contextlib.asynccontextmanager
+async def tls_emulator(**options: Any) -> AsyncIterator[Emulator]:
+    async with Emulator(fast_options(tls=True, api_key=KEY, **options)) as emu:
         yield emu
     for dialect in ("ga", "beta"):  # every event the emulator sent validates strictly in its dialect
         assert_valid(emu.sent_by_dialect[dialect], dialect)
-    if emu.sessions:  # and so does every event the Node SDK sent (one session per test)
+    if emu.sessions:  # and so does every event the Node SDK sent (one dialect per test)
         assert_valid(emu.received, emu.sessions[0].dialect, "client")
+
+
+@pytest.fixture
+async def emulator() -> AsyncIterator[Emulator]:
+    async with tls_emulator() as emu:
+        yield emu
 
 
 async def run_client(node: list[str], emu: Emulator, script: str, key: str = KEY) -> subprocess.CompletedProcess[str]:
@@ -142,3 +149,13 @@ async def test_wrong_key_is_refused_before_the_upgrade(node, emulator):
     assert result.returncode == 1
     assert "connection failed" in result.stderr
     assert emulator.sessions == []
+
+
+async def test_reconnect_after_the_session_limit(node):
+    """The SDK's `reconnect: true` recovers from the emulator's session limit (session_expired, close 1001)."""
+    async with tls_emulator(max_session_s=2.0) as emu:
+        summary = await summary_of(node, emu, "reconnect.mjs")
+    assert summary["errors"] == ["session_expired"] and summary["closes"] == [1001]
+    assert len(set(summary["sessions"])) == 2 == len(emu.sessions)
+    assert summary["text"] == expected_reply(user_text="Hello!") and summary["status"] == "completed"
+    assert received_types(emu) == ["session.update", "conversation.item.create", "response.create"]

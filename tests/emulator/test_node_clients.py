@@ -103,6 +103,7 @@ def received_types(emu: Emulator) -> list[str]:
 
 
 @pytest.mark.parametrize(("script", "route"), [("openai_ga.mjs", "/v1/realtime"),
+                                               ("openai_ga_ws.mjs", "/v1/realtime"),  # the `ws` transport
                                                ("azure_ga.mjs", "/openai/v1/realtime")])
 async def test_ga_client_on_ga_routes(node, emulator, script, route):
     summary = await summary_of(node, emulator, script)
@@ -144,8 +145,10 @@ async def test_function_call_round_trip(node, emulator):
     assert received_types(emulator).count("response.create") == 2
 
 
-async def test_wrong_key_is_refused_before_the_upgrade(node, emulator):
-    result = await run_client(node, emulator, "azure_ga.mjs", key="not-the-key")
+@pytest.mark.parametrize("script", ["openai_ga.mjs", "openai_ga_ws.mjs", "azure_ga.mjs"])
+async def test_wrong_key_is_refused_before_the_upgrade(node, emulator, script):
+    """Key as subprotocol, Bearer header and api-key header."""
+    result = await run_client(node, emulator, script, key="not-the-key")
     assert result.returncode == 1
     assert "connection failed" in result.stderr
     assert emulator.sessions == []

@@ -4,10 +4,16 @@ pcm16 mono 24 kHz on both sides. PortAudio runs the stream callbacks on its own 
 * the mic callback hands each 20 ms chunk (960 bytes) to `on_mic_chunk` on that thread (the
   worker's `append_audio` is thread-safe; anything else must hop threads itself);
 * the speaker callback pulls from the jitter buffer and counts, per item, exactly how many samples it
-  wrote to the device. Every written sample is played (the stream is never aborted), so that count is
-  what the user heard once the device latency (`output_latency_s`, ≈ 40 ms) has passed — the value for
-  `conversation.item.truncate.audio_end_ms`.
-`flush()` drops everything not yet written (barge-in); later audio of a flushed item is ignored.
+  wrote to the device, noting when the device will play each block (PortAudio's DAC time).
+`flush()` (barge-in) drops everything not yet written, then aborts the output stream, which discards what
+the device still held (measured through PulseAudio: silence ≈ 0–10 ms after the call instead of the whole
+buffer, ≈ 45 ms), and restarts it. The samples the device dropped are taken off the item's count, so
+`played_ms` is what the user heard — the value for `conversation.item.truncate.audio_end_ms`. Later audio
+of a flushed item is ignored.
+Speaker buffering (`output_latency`): "auto" starts at 40 ms and, after an underrun that cut into
+assistant audio, reopens the stream with the next larger buffer once the speaker is idle (never mid-reply;
+never lowered while open). Since barge-in no longer waits for the buffer, a larger one only delays the
+start of a reply. "low"/"high" (PortAudio's device defaults) or seconds fix it.
 Muted or half-duplex-gated microphone blocks are sent as silence, so server VAD still sees time pass.
 A device that refuses 24 kHz runs at its default rate with streaming resampling.
 Any failure to open becomes `AudioUnavailable(reason)`; `problem` reports a stream that died later.
@@ -33,9 +39,10 @@ BLOCK_SAMPLES = SAMPLE_RATE * BLOCK_MS // 1000
 # keep that part of barge-in delay small, at 100 callbacks/s (still cheap).
 OUTPUT_BLOCK_MS = 10
 # Device buffering requested from PortAudio. Python callbacks share the GIL with the app (UI, SDK), so
-# slack avoids gaps when the process is busy; the speaker's buffer is the rest of barge-in delay
-# (40 ms: silence heard ~45 ms after speech_started; "low" = 20 ms on PulseAudio: ~25 ms).
+# slack avoids gaps when the process is busy ("low" = 20 ms on PulseAudio underran under load). Barge-in
+# aborts the stream, so the buffer only delays the start of a reply (target: first sample heard ≤ 60 ms).
 OUTPUT_LATENCY_S = 0.04
+AUTO_OUTPUT_LATENCIES_S = (0.04, 0.06, 0.08, 0.12)  # "auto" steps up through these after underruns
 INPUT_LATENCY_S = 0.08
 ECHO_TAIL_S = 0.15  # half-duplex keeps the mic gated this long after the last assistant sample
 STALL_S = 1.0  # a running stream without callbacks for this long has lost its device
@@ -54,9 +61,9 @@ class Levels:
         if len(samples) == 0:
             self.rms = self.peak = 0.0
             return
-        x = samples.astype(np.float32) / 32768.0
-        self.rms = float(np.sqrt(np.mean(x * x)))
-        self.peak = float(np.max(np.abs(x)))
+        x = samples.astype(np.float32)  # a dot product and min/max: a few µs per block, no temporaries
+        self.rms = float(np.sqrt(np.dot(x, x) / len(x))) / 32768.0
+        self.peak = max(float(x.max()), -float(x.min())) / 32768.0
 
 
 class AudioEngine:
@@ -68,7 +75,7 @@ class AudioEngine:
         half_duplex: bool = False,
         prebuffer_ms: int = 0,
         output_block_ms: int = OUTPUT_BLOCK_MS,
-        output_latency: float | str = OUTPUT_LATENCY_S,
+        output_latency: float | str = "auto",
         input_latency: float | str = INPUT_LATENCY_S,
         device_rate: int | None = None,
         on_problem: Callable[[str], None] | None = None,
@@ -83,6 +90,14 @@ class AudioEngine:
         self.input_latency = input_latency
         self.overflows = 0  # microphone blocks PortAudio reported as overflowed (audio lost)
         self.underruns = 0  # speaker blocks PortAudio reported as underflowed (audible gaps)
+        self.audible_underruns = 0  # of those, the ones that cut into assistant audio
+        self.latency_raises = 0  # times "auto" reopened the speaker with a larger buffer
+        self._auto_step = 0
+        self._raise_pending = False
+        self._restarting = False  # flush() is aborting and restarting the speaker
+        self._device_lock = threading.RLock()  # output stream open/abort/close
+        # (DAC time of the first sample, item_id, samples) of recently written assistant audio, for flush()
+        self._written: deque[tuple[float, str, int]] = deque(maxlen=512)
         self.forced_device_rate = device_rate  # e.g. 48000 to exercise resampling on any device
         self.on_problem = on_problem
         self.mic_muted = False
@@ -137,8 +152,9 @@ class AudioEngine:
     def stop(self) -> None:
         """Close both streams. Also the way to recover after a `problem`: stop, then start again."""
         self.stop_microphone()
-        stream, self._output = self._output, None
-        _close(stream)
+        with self._device_lock:
+            stream, self._output = self._output, None
+            _close(stream)
         self.speaker_level.update(np.zeros(0))
         self.problem = None
 
@@ -149,6 +165,13 @@ class AudioEngine:
     @property
     def speaker_open(self) -> bool:
         return self._output is not None
+
+    @property
+    def requested_output_latency(self) -> float | str:
+        """What the next output stream asks PortAudio for ("auto" resolved to its current step)."""
+        if self.output_latency == "auto":
+            return AUTO_OUTPUT_LATENCIES_S[self._auto_step]
+        return self.output_latency
 
     @property
     def output_latency_s(self) -> float:
@@ -169,7 +192,7 @@ class AudioEngine:
                 device=device.index,
                 channels=1,
                 dtype="int16",
-                latency=self.output_latency if kind == "output" else self.input_latency,
+                latency=self.requested_output_latency if kind == "output" else self.input_latency,
                 callback=callback,
                 finished_callback=lambda: self._finished(kind),
             )
@@ -183,6 +206,7 @@ class AudioEngine:
             self._mic_pending = np.zeros(0, dtype=np.int16)
         else:
             self.output_rate, self.output_name = rate, device.name
+            self._written.clear()
         return stream
 
     def _choose_rate(self, sd: Any, index: int, kind: Kind, default_rate: float) -> int:
@@ -195,6 +219,8 @@ class AudioEngine:
 
     def _finished(self, kind: Kind) -> None:
         stream = self._input if kind == "input" else self._output
+        if kind == "output" and self._restarting:
+            return  # flush() aborted it on purpose
         if stream is not None:  # finished without stop(): the device went away or failed
             self._report(f"the {kind} audio stream stopped unexpectedly; text chat still works")
 
@@ -239,6 +265,8 @@ class AudioEngine:
         """Queue assistant audio (pcm16 24 kHz) of `item_id` behind what is already queued."""
         if not pcm16 or item_id in self._discarded:
             return
+        if self._raise_pending and not self.is_playing:
+            self._reopen_output()  # "auto" after an underrun: a larger buffer, before this reply starts
         samples = np.frombuffer(pcm16[: len(pcm16) // 2 * 2], dtype="<i2")
         if self.output_rate != SAMPLE_RATE:
             resampler = self._out_resamplers.setdefault(item_id, LinearResampler(SAMPLE_RATE, self.output_rate))
@@ -255,16 +283,22 @@ class AudioEngine:
     def _output_callback(self, outdata: Any, frames: int, time_info: Any, status: Any) -> None:
         now = time.monotonic()
         self._last_callback["output"] = now
-        if status and status.output_underflow:
-            self.underruns += 1
-        out = np.zeros(frames, dtype=np.int16)
+        out = np.frombuffer(outdata, dtype="<i2")  # written in place: no per-block copies
+        dac = time_info.outputBufferDacTime or time_info.currentTime + self.output_latency_s
         filled = 0
         with self._lock:
+            if status and status.output_underflow:
+                self.underruns += 1
+                if self._previous_block_had_audio or self._queue:
+                    self.audible_underruns += 1
+                    if self.output_latency == "auto" and self._auto_step + 1 < len(AUTO_OUTPUT_LATENCIES_S):
+                        self._raise_pending = True
             if self._ready(now):
                 while filled < frames and self._queue:
                     item_id, samples = self._queue[0]
                     take = min(frames - filled, len(samples))
                     out[filled : filled + take] = samples[:take]
+                    self._written.append((dac + filled / self.output_rate, item_id, take))
                     filled += take
                     self._played[item_id] = self._played.get(item_id, 0) + take
                     self._queued_samples -= take
@@ -273,6 +307,7 @@ class AudioEngine:
                         self._queue.popleft()
                     else:
                         self._queue[0] = (item_id, samples[take:])
+            out[filled:] = 0
             if filled:
                 self._last_audio_out = now
                 if not self._previous_block_had_audio:
@@ -281,9 +316,8 @@ class AudioEngine:
             if not self._queue:
                 self._first_queued_at = None
         if filled and self.volume != 1.0:
-            out = np.clip(out.astype(np.float32) * self.volume, -32768, 32767).astype(np.int16)
+            out[:filled] = np.clip(out[:filled] * self.volume, -32768, 32767)
         self.speaker_level.update(out)
-        outdata[:] = out.astype("<i2").tobytes()
         if self.on_output_block is not None:
             self.on_output_block(now, filled > 0)
 
@@ -307,13 +341,14 @@ class AudioEngine:
         return self._queued_samples * 1000 / self.output_rate
 
     def played_ms(self, item_id: str) -> int:
-        """Milliseconds of `item_id` written to the output device so far."""
+        """Milliseconds of `item_id` written to the output device so far (after a flush: the part heard)."""
         with self._lock:
             samples = self._played.get(item_id, 0)
         return samples * 1000 // self.output_rate
 
     def flush(self) -> tuple[str, int] | None:
-        """Silence output now: drop all queued audio. Returns the interrupted item and its played ms.
+        """Silence output now: drop all queued audio and what the device still holds. Returns the
+        interrupted item and the ms of it that were heard.
 
         None when nothing was playing (no queued audio and nothing written within the echo tail).
         """
@@ -328,14 +363,59 @@ class AudioEngine:
                 return None
             self._discarded.update(queued_items)
             self._discarded.add(interrupted)
+        self._drop_device_buffer()
         return interrupted, self.played_ms(interrupted)
 
+    def _drop_device_buffer(self) -> None:
+        """Abort the speaker (its buffered samples are discarded, not played), uncount them, restart."""
+        with self._device_lock:
+            stream = self._output
+            if stream is None:
+                return
+            self._restarting = True
+            try:
+                stream.abort()
+                aborted_at = stream.time  # the clock of the callback's DAC times
+            except Exception as exc:
+                self._report(f"the output audio stream failed: {one_line(exc)}; text chat still works")
+                return
+            finally:
+                self._restarting = False
+            with self._lock:
+                for starts_at, item_id, samples in self._written:
+                    heard = min(max(round((aborted_at - starts_at) * self.output_rate), 0), samples)
+                    self._played[item_id] = self._played.get(item_id, 0) - (samples - heard)
+                self._written.clear()
+                self._previous_block_had_audio = False
+            if self._raise_pending:
+                self._reopen_output()
+                return
+            try:
+                stream.start()
+            except Exception as exc:
+                self._report(f"the output audio stream could not restart: {one_line(exc)}; text chat still works")
 
-def _close(stream: Any) -> None:
+    def _reopen_output(self) -> None:
+        """"auto": close the speaker and open it with the next larger buffer (only while it is silent)."""
+        with self._device_lock:
+            self._raise_pending = False
+            self._auto_step = min(self._auto_step + 1, len(AUTO_OUTPUT_LATENCIES_S) - 1)
+            self.latency_raises += 1
+            stream, self._output = self._output, None
+            if stream is None:
+                return
+            _close(stream, abort=True)
+            try:
+                self._output = self._open("output")
+            except AudioUnavailable as exc:
+                self._report(exc.reason)
+
+
+def _close(stream: Any, abort: bool = False) -> None:
     if stream is None:
         return
     try:
-        stream.stop()
+        stream.abort() if abort else stream.stop()
         stream.close()
     except Exception:  # closing a stream whose device vanished may fail; it is gone either way
         pass

@@ -25,6 +25,29 @@ class AudioUnavailable(Exception):
         self.reason = reason
 
 
+# Speaker buffering: "auto" (adaptive, see AudioEngine), PortAudio's "low"/"high", or milliseconds.
+OUTPUT_LATENCY_CHOICES = ("auto", "low", "high")
+OUTPUT_LATENCY_MS_RANGE = (10, 500)
+
+
+def parse_output_latency(value: object) -> str | float:
+    """A configured speaker buffering → "auto", "low", "high" or seconds; ValueError with the reason."""
+    text = str(value).strip().lower()
+    if text in OUTPUT_LATENCY_CHOICES:
+        return text
+    low, high = OUTPUT_LATENCY_MS_RANGE
+    reason = f"must be auto, low, high or milliseconds from {low} to {high} (got {value!r})"
+    if isinstance(value, bool):
+        raise ValueError(reason)
+    try:
+        ms = float(text.removesuffix("ms").strip())
+    except ValueError:
+        raise ValueError(reason) from None
+    if not low <= ms <= high:
+        raise ValueError(reason)
+    return ms / 1000
+
+
 def load_sounddevice() -> ModuleType:
     try:
         import sounddevice

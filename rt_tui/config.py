@@ -39,7 +39,7 @@ _FILE_KEYS = {"provider", "endpoint", "deployment", "api_version", "model", "ope
 _SECRET_FILE_KEYS = {"api_key", "azure_api_key", "openai_api_key", "key", "token", "password"}
 _OTHER_TOP_LEVEL_KEYS = {"theme", "keymap"}  # read by the UI (rt_tui/themes.py, rt_tui/keymap.py)
 # Audio devices belong to the machine, not to a target: top level only (profiles.py refuses them in a profile).
-_AUDIO_FILE_KEYS = {"input_device", "output_device"}
+_AUDIO_FILE_KEYS = {"input_device", "output_device", "output_latency"}
 # How the app behaves: top level or in a profile (profiles.py checks them there with the same function).
 _APP_FILE_KEYS = {"autoapply_delay_ms"}
 AUTOAPPLY_DELAY_MS = 2000
@@ -106,6 +106,7 @@ class Settings:
     input_device: str | None = None  # microphone: a device index or (part of) its name; None = system default
     output_device: str | None = None  # speaker, likewise
     autoapply_delay_ms: float = AUTOAPPLY_DELAY_MS  # instructions auto-apply: idle time after the last keystroke
+    output_latency: str | float = "auto"  # speaker buffering: "auto", "low", "high" or seconds
 
     @property
     def needs_embedded_emulator(self) -> bool:
@@ -146,6 +147,7 @@ def load_settings(args: argparse.Namespace | None = None, env: Mapping[str, str]
         "model": pick("--model", None, "model"),
         "input_device": pick("--input-device", "RT_TUI_INPUT_DEVICE", "input_device"),
         "output_device": pick("--output-device", "RT_TUI_OUTPUT_DEVICE", "output_device"),
+        "output_latency": pick(None, "RT_TUI_OUTPUT_LATENCY", "output_latency"),
     }
     target = _resolve_target(values)
     record = flags.get("record")
@@ -159,6 +161,7 @@ def load_settings(args: argparse.Namespace | None = None, env: Mapping[str, str]
         input_device=_device(values["input_device"]),
         output_device=_device(values["output_device"]),
         autoapply_delay_ms=file_values.get("autoapply_delay_ms", AUTOAPPLY_DELAY_MS),
+        output_latency=_output_latency(values["output_latency"]),
     )
 
 
@@ -396,6 +399,15 @@ def _device(value: _Value | None) -> str | None:
     if value is None or isinstance(value.value, bool) or not str(value.value).strip():
         return None
     return str(value.value).strip()
+
+
+def _output_latency(value: _Value | None) -> str | float:
+    from rt_tui.core.devices import parse_output_latency
+
+    try:
+        return parse_output_latency(value.value) if value is not None else "auto"
+    except ValueError as exc:
+        raise ConfigError(f"{value.source} {exc}.", value.source) from None
 
 
 def _truthy(value: Any) -> bool:

@@ -50,6 +50,8 @@ CONNECTION_MEANINGS = {
                     "top level of the file only, not in a profile",
     "output_device": "speaker: an index or part of the name from `rt-tui devices` (default: the system's); "
                      "top level of the file only, not in a profile",
+    "output_latency": "speaker buffering: `auto` (40 ms, raised after an underrun), `low`, `high` or milliseconds "
+                      "(10–500); also in Settings → Audio; top level of the file only",
 }
 OTHER_VARIABLES = {  # read outside the pick() table
     "RT_TUI_CONFIG": ("--config", "path of the TOML config file (default: `config.toml` in the platform config dir, "

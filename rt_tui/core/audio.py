@@ -94,6 +94,7 @@ class AudioEngine:
         self.latency_raises = 0  # times "auto" reopened the speaker with a larger buffer
         self._auto_step = 0
         self._raise_pending = False
+        self._reopen_pending = False  # the buffering setting changed while audio played
         self._restarting = False  # flush() is aborting and restarting the speaker
         self._device_lock = threading.RLock()  # output stream open/abort/close
         # (DAC time of the first sample, item_id, samples) of recently written assistant audio, for flush()
@@ -265,8 +266,8 @@ class AudioEngine:
         """Queue assistant audio (pcm16 24 kHz) of `item_id` behind what is already queued."""
         if not pcm16 or item_id in self._discarded:
             return
-        if self._raise_pending and not self.is_playing:
-            self._reopen_output()  # "auto" after an underrun: a larger buffer, before this reply starts
+        if (self._raise_pending or self._reopen_pending) and not self.is_playing:
+            self._reopen_output()  # e.g. "auto" after an underrun: a larger buffer before this reply starts
         samples = np.frombuffer(pcm16[: len(pcm16) // 2 * 2], dtype="<i2")
         if self.output_rate != SAMPLE_RATE:
             resampler = self._out_resamplers.setdefault(item_id, LinearResampler(SAMPLE_RATE, self.output_rate))
@@ -387,7 +388,7 @@ class AudioEngine:
                     self._played[item_id] = self._played.get(item_id, 0) - (samples - heard)
                 self._written.clear()
                 self._previous_block_had_audio = False
-            if self._raise_pending:
+            if self._raise_pending or self._reopen_pending:
                 self._reopen_output()
                 return
             try:
@@ -395,12 +396,24 @@ class AudioEngine:
             except Exception as exc:
                 self._report(f"the output audio stream could not restart: {one_line(exc)}; text chat still works")
 
-    def _reopen_output(self) -> None:
-        """"auto": close the speaker and open it with the next larger buffer (only while it is silent)."""
+    def set_output_latency(self, value: float | str) -> None:
+        """"auto", "low", "high" or seconds; applies now if the speaker is silent, else once it is."""
         with self._device_lock:
+            self.output_latency = value
+            self._auto_step = 0
             self._raise_pending = False
-            self._auto_step = min(self._auto_step + 1, len(AUTO_OUTPUT_LATENCIES_S) - 1)
-            self.latency_raises += 1
+            self._reopen_pending = self._output is not None
+        if self._reopen_pending and not self.is_playing:
+            self._reopen_output()
+
+    def _reopen_output(self) -> None:
+        """Close the speaker and open it with the requested buffering ("auto" after an underrun: one step
+        larger). Only while it is silent."""
+        with self._device_lock:
+            if self._raise_pending:
+                self._auto_step = min(self._auto_step + 1, len(AUTO_OUTPUT_LATENCIES_S) - 1)
+                self.latency_raises += 1
+            self._raise_pending = self._reopen_pending = False
             stream, self._output = self._output, None
             if stream is None:
                 return

@@ -23,6 +23,7 @@ class AudioPreferences:
     mic_muted: bool = False
     volume: float = 1.0
     half_duplex: bool = False
+    output_latency: str | float = "auto"  # speaker buffering (rt_tui.core.devices.parse_output_latency)
 
 
 class ConnectionHost:
@@ -38,7 +39,8 @@ class ConnectionHost:
         self.emulator: Any = None
         self.voice: Any = None  # core VoiceLoop, when audio is enabled and PortAudio loads
         self.voice_problem: str | None = None if audio else "audio disabled"
-        self.prefs = AudioPreferences(settings.input_device, settings.output_device)
+        self.prefs = AudioPreferences(settings.input_device, settings.output_device,
+                                      output_latency=settings.output_latency)
         self.device_problem: str | None = None  # the latest device failure (open refused, stream lost), one line
         self._last_voice_message = ""
         self._stopped = False
@@ -79,7 +81,8 @@ class ConnectionHost:
         from rt_tui.core.audio import AudioEngine
         from rt_tui.core.voice_loop import VoiceLoop
 
-        engine = AudioEngine(input_device=self.prefs.input_device, output_device=self.prefs.output_device)
+        engine = AudioEngine(input_device=self.prefs.input_device, output_device=self.prefs.output_device,
+                             output_latency=self.prefs.output_latency)
         self.voice = VoiceLoop(self.worker, engine, on_message=self._voice_said)
         self._apply_prefs()
 
@@ -97,10 +100,13 @@ class ConnectionHost:
                                                                self.prefs.half_duplex)
 
     def set_audio(self, **changes: Any) -> None:
-        """Change mic_muted, volume (0..1) or half_duplex; takes effect on the next audio block."""
+        """Change mic_muted, volume (0..1) or half_duplex (next audio block) or output_latency (once the
+        speaker is silent)."""
         for name, value in changes.items():
             setattr(self.prefs, name, value)
         self._apply_prefs()
+        if "output_latency" in changes and self.voice is not None:
+            self.voice.engine.set_output_latency(self.prefs.output_latency)
 
     def set_devices(self, input_device: str | None, output_device: str | None) -> str:
         """Switch devices: the streams close and the microphone reopens if it was listening.

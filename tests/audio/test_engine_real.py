@@ -229,3 +229,65 @@ def test_jitter_buffer_waits_for_prebuffer_at_the_start_of_a_burst():
         assert engine.played_ms("short") == 50 and engine.played_ms("long") == 300
     finally:
         engine.stop()
+
+
+def hold_the_gil(seconds: float) -> None:
+    """Keep every other Python thread (the audio callbacks) waiting: sum() over a range runs in C without
+    releasing the GIL, like a long step of the UI would."""
+    started = time.perf_counter()
+    sum(range(200_000))
+    per_item = (time.perf_counter() - started) / 200_000
+    sum(range(int(seconds / per_item)))
+
+
+def test_flush_drops_what_the_device_still_holds_and_counts_only_what_was_heard(speaker_tap):
+    engine = AudioEngine(output_latency=0.2)  # a large device buffer makes the dropped part obvious
+    try:
+        engine.start(microphone=False)
+        assert engine.output_latency_s >= 0.15
+        tap = speaker_tap()
+        engine.play("item_d", tone(3.0, hz=300).tobytes())
+        time.sleep(1.0)
+        written_ms = engine.played_ms("item_d")
+        item_id, heard_by_engine = engine.flush()
+        time.sleep(0.6)
+        out = tap.stop()
+    finally:
+        engine.stop()
+    start, end = nonzero_span(out)
+    heard_ms = (end - start) * 1000 / RATE
+    assert item_id == "item_d"
+    assert written_ms - heard_by_engine >= 100, (written_ms, heard_by_engine)  # dropped, not played
+    assert abs(heard_by_engine - heard_ms) <= 20, (heard_by_engine, heard_ms)
+
+
+def test_auto_buffering_grows_after_an_underrun_but_only_once_the_speaker_is_silent():
+    engine = AudioEngine()
+    try:
+        engine.start(microphone=False)
+        assert engine.output_latency == "auto" and engine.output_latency_s == pytest.approx(0.04, abs=0.005)
+        engine.play("first", tone(1.2).tobytes())
+        time.sleep(0.3)
+        hold_the_gil(0.3)
+        time.sleep(0.1)
+        assert engine.audible_underruns >= 1
+        assert engine.output_latency_s == pytest.approx(0.04, abs=0.005)  # never changed mid-reply
+        wait_until(lambda: not engine.is_playing)
+        engine.play("second", tone(0.3).tobytes())  # the next reply starts on a larger buffer
+        assert engine.latency_raises == 1 and engine.requested_output_latency == 0.06
+        assert 0.055 <= engine.output_latency_s <= 0.075  # PortAudio rounds to its periods
+        wait_until(lambda: engine.played_ms("second") == 300 and not engine.is_playing)
+    finally:
+        engine.stop()
+
+
+def test_a_new_buffering_setting_reopens_an_idle_speaker_at_once():
+    engine = AudioEngine(output_latency="auto")
+    try:
+        engine.start(microphone=False)
+        engine.set_output_latency(0.08)
+        assert engine.speaker_open and 0.075 <= engine.output_latency_s <= 0.1  # PortAudio rounds to its periods
+        engine.play("after", tone(0.2).tobytes())
+        wait_until(lambda: engine.played_ms("after") == 200)
+    finally:
+        engine.stop()

@@ -102,3 +102,37 @@ def test_no_audio_server_means_no_devices_and_a_clear_reason(tmp_path):
 def test_headset_guess_from_the_output_name():
     assert headset_likely("Jabra Evolve2 Headset") and headset_likely("bluez_sink.AA_BB.a2dp_sink")
     assert not headset_likely("Built-in Audio Analog Stereo") and not headset_likely("default")
+
+
+@pytest.mark.parametrize(("value", "expected"), [("auto", "auto"), ("LOW", "low"), (" high ", "high"), (60, 0.06),
+                                                  ("60", 0.06), ("25ms", 0.025), (10, 0.01), (500, 0.5)])
+def test_output_latency_settings_are_parsed(value, expected):
+    from rt_tui.core.devices import parse_output_latency
+
+    assert parse_output_latency(value) == expected
+
+
+@pytest.mark.parametrize("value", ["fast", 5, 501, True, "-40"])
+def test_bad_output_latency_is_a_config_error_naming_the_variable_and_the_choices(value, tmp_path):
+    from rt_tui.config import ConfigError, load_settings
+
+    config = tmp_path / "config.toml"
+    config.write_text("")
+    with pytest.raises(ConfigError) as info:
+        load_settings(None, env={"RT_TUI_CONFIG": str(config), "RT_TUI_OUTPUT_LATENCY": str(value)})
+    assert info.value.variable == "RT_TUI_OUTPUT_LATENCY"
+    assert "auto, low, high or milliseconds from 10 to 500" in info.value.message
+    config.write_text(f"output_latency = {value!r}\n".replace("'", '"').replace("True", "true"))
+    with pytest.raises(ConfigError, match="'output_latency' in .*must be auto, low, high or milliseconds"):
+        load_settings(None, env={"RT_TUI_CONFIG": str(config)})
+
+
+def test_output_latency_from_the_file_and_the_environment(tmp_path):
+    from rt_tui.config import load_settings
+
+    config = tmp_path / "config.toml"
+    config.write_text("output_latency = 80\n")
+    assert load_settings(None, env={"RT_TUI_CONFIG": str(config)}).output_latency == 0.08
+    assert load_settings(None, env={"RT_TUI_CONFIG": str(config), "RT_TUI_OUTPUT_LATENCY": "low"}).output_latency == "low"
+    config.write_text("")
+    assert load_settings(None, env={"RT_TUI_CONFIG": str(config)}).output_latency == "auto"

@@ -1,4 +1,5 @@
-"""The Audio section under Settings: devices, mute, speaker volume, half-duplex and the echo hint.
+"""The Audio section under Settings: devices, mute, speaker volume, speaker buffering, half-duplex and the
+echo hint.
 
 It edits the `ConnectionHost`'s audio preferences (the host owns the devices); it never opens a device.
 Its controls' Changed messages stop here, so the session settings form around it never sees them.
@@ -14,10 +15,14 @@ from textual.containers import Vertical
 from textual.content import Content
 from textual.widgets import Checkbox, Label, Select
 
-from rt_tui.core.devices import AudioUnavailable, DeviceInfo, headset_likely, list_devices, resolve_device
+from rt_tui.core.devices import (AudioUnavailable, DeviceInfo, headset_likely, list_devices, parse_output_latency,
+                                 resolve_device)
 
 DEFAULT = ""  # the Select value for "the system's default device"
 VOLUMES = tuple((f"{percent} %", percent) for percent in range(100, -1, -10))
+BUFFERING = (("Auto (40 ms, more after a gap)", "auto"), ("Low (device minimum)", "low"), ("High", "high"),
+             *((f"{ms} ms", str(ms)) for ms in (20, 40, 60, 80, 120)))
+BUFFERING_NOTE = "speaker buffering delays the start of a reply; interrupting is instant either way"
 ECHO_HINT = "no headset detected: the assistant may hear itself — consider half-duplex"
 
 
@@ -44,6 +49,9 @@ class AudioSettings(Vertical):
         yield Checkbox("Mute microphone", prefs.mic_muted, id="audio-mute", compact=True)
         yield Label("Speaker volume", classes="field-title")
         yield Select(VOLUMES, allow_blank=False, compact=True, id="audio-volume", value=_percent(prefs.volume))
+        yield Label("Speaker buffering", classes="field-title")
+        yield Select(_buffering_options(prefs.output_latency), allow_blank=False, compact=True, id="audio-buffering",
+                     value=_buffering_value(prefs.output_latency), tooltip=BUFFERING_NOTE)
         yield Checkbox("Half-duplex (mic off while the assistant speaks)", prefs.half_duplex,
                        id="audio-half-duplex", compact=True)
         yield Label("", id="audio-hint", classes="field-note")
@@ -123,6 +131,11 @@ class AudioSettings(Vertical):
         if event.select.id == "audio-volume":
             self.host.set_audio(volume=int(event.value) / 100)  # type: ignore[arg-type]
             return
+        if event.select.id == "audio-buffering":
+            latency = parse_output_latency(event.value)
+            if latency != self.host.prefs.output_latency:
+                self.host.set_audio(output_latency=latency)
+            return
         chosen = {kind: str(self.query_one(f"#audio-{kind}", Select).value) for kind in ("input", "output")}
         if self._shown is None or chosen == self._shown:
             return  # Selects announce their initial values too; only a user's choice switches devices
@@ -143,6 +156,19 @@ class AudioSettings(Vertical):
 
 def _percent(volume: float) -> int:
     return min(max(round(volume * 10) * 10, 0), 100)
+
+
+def _buffering_value(latency: str | float) -> str:
+    return latency if isinstance(latency, str) else f"{latency * 1000:g}"
+
+
+def _buffering_options(latency: str | float) -> list[tuple[str, str]]:
+    """The choices, plus a configured millisecond value that is not among them."""
+    options = list(BUFFERING)
+    value = _buffering_value(latency)
+    if value not in [v for _, v in options]:
+        options.append((f"{value} ms", value))
+    return options
 
 
 def _resolved(spec: str | None, kind: str) -> str | None:

@@ -59,7 +59,9 @@ GC_PACED = False  # set when the app had a pacer to start (older builds have non
 TARGET_RATE = 5_000
 TARGET_STALL_MS = 50.0
 MAX_BACKLOG = 2_000  # saturation: events handed over but not yet ingested, like a socket's buffers
-REPLY = " ".join(f"Sentence number {i} of a spoken answer, with a few more words in it." for i in range(8))
+# A long answer (~5 min of speech, ~2,400 events): one request round trip per reply would otherwise dominate
+# the flow (at 5,000/s a 40 s reply lasts 65 ms); the mix of events per second of audio is the service's.
+REPLY = " ".join(f"Sentence number {i} of a spoken answer, with a few more words in it." for i in range(80))
 SATURATION_FACTOR = 100_000  # the emulator's realtime_factor when nothing should hold it back
 
 

@@ -101,16 +101,23 @@ def test_full_collections_wait_for_a_quiet_moment():
 async def test_the_token_count_widens_its_label_but_never_narrows_it():
     from types import SimpleNamespace
 
+    from rt_tui.ui.widgets.status_bar import TOKENS_MIN_WIDTH
+
     app = make_app(Settings(target=Target("local", "", "gpt-realtime")), connect=False, cursor_blink=False,
                    audio=False)
     async with app.run_test(size=(100, 30)) as pilot:
         bar, label = app.status_bar, app.query_one("#status-tokens", Label)
-        bar.set_usage(SimpleNamespace(input_tokens=1200, output_tokens=30))
+        bar.set_usage(SimpleNamespace(input_tokens=12, output_tokens=30))
         await pilot.pause()
+        assert str(label.render()) == "tokens 12 in/30 out".rjust(TOKENS_MIN_WIDTH)
         requests = _layout_requests(label)
-        bar.set_usage(SimpleNamespace(input_tokens=1300, output_tokens=9))  # shorter text: same width, padded
+        bar.set_usage(SimpleNamespace(input_tokens=12000, output_tokens=40))  # longer text, still fits
         await pilot.pause()
-        assert requests == [] and str(label.render()) == " tokens 1300 in/9 out"
-        bar.set_usage(SimpleNamespace(input_tokens=12000, output_tokens=40))
+        assert requests == [] and str(label.render()) == "tokens 12000 in/40 out".rjust(TOKENS_MIN_WIDTH)
+        bar.set_usage(SimpleNamespace(input_tokens=1234567, output_tokens=7654321))
         await pilot.pause()
-        assert requests and str(label.render()) == "tokens 12000 in/40 out"
+        assert requests and str(label.render()) == "tokens 1234567 in/7654321 out"
+        requests.clear()
+        bar.set_usage(SimpleNamespace(input_tokens=1234568, output_tokens=9))  # shorter again: padded
+        await pilot.pause()
+        assert requests == [] and str(label.render()).strip() == "tokens 1234568 in/9 out"

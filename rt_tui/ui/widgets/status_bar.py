@@ -13,6 +13,7 @@ from rt_tui.ui.widgets.text_updates import set_line
 
 
 _BARS = " ▁▂▃▄▅▆▇█"
+TOKENS_MIN_WIDTH = 22  # "tokens 12345 in/123 out": room for a long session before the label must widen
 
 
 def level_bar(level: float | None, width: int = 4) -> str:
@@ -47,7 +48,7 @@ class StatusBar(Horizontal):
         self._target = Label("", id="status-target", markup=False)  # host and model as configured
         self._timer = Label("", id="status-timer")
         self._tokens = Label("", id="status-tokens")
-        self._tokens_width = 0
+        self._tokens_width = TOKENS_MIN_WIDTH
         self._levels = Label("", id="status-levels", markup=False)  # device problems
 
     def compose(self) -> ComposeResult:
@@ -76,7 +77,7 @@ class StatusBar(Horizontal):
         tokens_in = int(getattr(usage, "input_tokens", 0) or 0)
         tokens_out = int(getattr(usage, "output_tokens", 0) or 0)
         text = f"tokens {tokens_in} in/{tokens_out} out"
-        # the label only ever widens, so it lays the screen out a few times a session, not after every reply
+        # the label starts wide and only ever widens: a wider label lays out the whole screen (20-30 ms)
         self._tokens_width = max(self._tokens_width, len(text))
         set_line(self._tokens, text.rjust(self._tokens_width))
 

@@ -1,13 +1,16 @@
 """Voice latencies and CPU of the app's audio path, on the virtual PulseAudio. Prints figures.
 
-    .venv/bin/python benchmarks/audio_latency.py [--rounds N] [--output-latency low|SECONDS]
+    .venv/bin/python benchmarks/audio_latency.py [--rounds N] [--output-latency auto|low|high|MS]
 
 Starts its own virtual sound system (tools/virtual-audio) and an emulator in a separate process
 (`rt-tui emulator`), so the CPU figure is the app side only: RealtimeWorker (real openai SDK),
 VoiceLoop and AudioEngine. Measured, per round of a spoken reply interrupted by speech in the mic:
 
-* speech_started received → the first silent speaker block written (flush), and + the device's
-  output latency (when the silence is heard). Target ≤ 30 ms.
+* speech_started received → silence heard. Target ≤ 30 ms. Measured on the speaker's monitor
+  (vspeaker.monitor, recorded by a separate process that notes when each piece arrives): a sample's
+  arrival time minus the samples after it bounds when it was played; the smallest such offset over
+  the recording times the whole recording. Also: how long the barge-in call (abort + restart of the
+  speaker) held the event loop, and speaker underruns (all / cutting into assistant audio).
 * mic block handed out by the input callback → its input_audio_buffer.append sent. Target ≤ 25 ms.
   (The block itself spans 20 ms before the callback sees it.)
 * first audio delta received → its first sample written, and + output latency. Target ≤ 60 ms.
@@ -19,6 +22,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import signal
 import re
 import statistics
 import subprocess
@@ -30,6 +34,49 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 TOOL = ROOT / "tools" / "virtual-audio"
+RATE = 24_000
+SILENCE_AFTER_BARGE_IN_S = 0.3  # the reply to the interruption starts later than this
+
+
+def run_tap(raw_path: str, times_path: str) -> None:
+    """Child process: record vspeaker.monitor; write (arrival time, bytes so far) per read."""
+    proc = subprocess.Popen(["parec", "--raw", "-d", "vspeaker.monitor", f"--rate={RATE}", "--channels=1",
+                             "--format=s16le", "--latency-msec=5"], stdout=subprocess.PIPE)
+    signal.signal(signal.SIGTERM, lambda *_: proc.terminate())
+    total, arrivals = 0, []
+    with open(raw_path, "wb") as raw:
+        while data := proc.stdout.read1(65536):
+            total += len(data)
+            arrivals.append(f"{time.monotonic()} {total}\n")
+            raw.write(data)
+    Path(times_path).write_text("".join(arrivals))
+
+
+def heard_ms(raw_path: Path, times_path: Path, speech_started: list[float], first_deltas: list[float]
+             ) -> tuple[list[float], list[float]]:
+    """From the speaker's monitor: for each barge-in, when it went silent (≥ SILENCE_AFTER_BARGE_IN_S of
+    zeros); for each first delta of a reply, when its first sample sounded."""
+    import numpy as np
+
+    samples = np.frombuffer(raw_path.read_bytes(), dtype="<i2")
+    arrivals = np.loadtxt(times_path, ndmin=2)
+    offset = float(np.min(arrivals[:, 0] - arrivals[:, 1] / 2 / RATE))  # time of sample 0, at the latest
+    sounding = []
+    for at in first_deltas:
+        start = max(int((at - offset) * RATE), 0)
+        nonzero = np.flatnonzero(samples[start:])
+        if len(nonzero):
+            sounding.append((offset + (start + nonzero[0]) / RATE - at) * 1000)
+    quiet = np.concatenate([[False], samples == 0, [False]])
+    edges = np.flatnonzero(np.diff(quiet.astype(np.int8)))
+    runs = [(a, b) for a, b in zip(edges[::2], edges[1::2]) if b - a >= SILENCE_AFTER_BARGE_IN_S * RATE]
+    heard = []
+    for at in speech_started:
+        index = (at - offset) * RATE
+        following = [a for a, b in runs if b > index + 0.01 * RATE]
+        if following:
+            heard.append((offset + following[0] / RATE - at) * 1000)
+    return heard, sounding
 
 
 def start_virtual_audio(state_dir: str) -> None:
@@ -58,7 +105,7 @@ def summary(values_ms: list[float]) -> str:
     return f"median {statistics.median(ordered):6.1f} ms   p95 {p95:6.1f} ms   max {ordered[-1]:6.1f} ms   (n={len(ordered)})"
 
 
-async def measure(url: str, rounds: int, speech_wav: Path, output_latency: float | str) -> None:
+async def measure(url: str, rounds: int, speech_wav: Path, output_latency: float | str, state_dir: str) -> None:
     from rt_tui.config import resolve_target_for_emulator
     from rt_tui.core.audio import AudioEngine
     from rt_tui.core.connection import RealtimeWorker
@@ -69,8 +116,8 @@ async def measure(url: str, rounds: int, speech_wav: Path, output_latency: float
     arrivals: dict[str, list[float]] = {}
     mic_stamps: list[float] = []
     append_sent: list[float] = []
-    silence_after: list[float] = []
-    pending_silence: list[float] = []
+    barge_ins: list[float] = []
+    barge_in_call_ms: list[float] = []
     holder: dict[str, VoiceLoop] = {}
 
     def on_event(event) -> None:
@@ -78,17 +125,17 @@ async def measure(url: str, rounds: int, speech_wav: Path, output_latency: float
         arrivals.setdefault(event.type, []).append(now)
         if event.direction == "client" and event.type == "input_audio_buffer.append":
             append_sent.append(now)
-        if event.direction == "server" and event.type == "input_audio_buffer.speech_started" and engine.is_playing:
-            pending_silence.append(now)
+        barge_in = (event.direction == "server" and event.type == "input_audio_buffer.speech_started"
+                    and engine.is_playing)
         holder["loop"].handle_event(event)
-
-    def on_block(now: float, wrote_audio: bool) -> None:
-        if pending_silence and not wrote_audio:
-            silence_after.append((now - pending_silence.pop()) * 1000)
+        if barge_in:
+            barge_ins.append(now)
+            barge_in_call_ms.append((time.monotonic() - now) * 1000)
 
     worker = RealtimeWorker(resolve_target_for_emulator(url), SessionConfig(), on_event, lambda status: None)
     loop = holder["loop"] = VoiceLoop(worker, engine)
-    engine.on_output_block = on_block
+    raw_path, times_path = Path(state_dir) / "speaker.raw", Path(state_dir) / "speaker.times"
+    tap = subprocess.Popen([sys.executable, __file__, "--tap", str(raw_path), str(times_path)])
     task = asyncio.create_task(worker.run())
     while "session.updated" not in arrivals:
         await asyncio.sleep(0.01)
@@ -101,6 +148,7 @@ async def measure(url: str, rounds: int, speech_wav: Path, output_latency: float
 
     engine.on_mic_chunk = stamped
     first_delta_to_sample: list[float] = []
+    first_deltas: list[float] = []
     cpu_samples: list[float] = []
     for _ in range(rounds):
         deltas_before = len(arrivals.get("response.output_audio.delta", []))
@@ -108,6 +156,7 @@ async def measure(url: str, rounds: int, speech_wav: Path, output_latency: float
         while len(arrivals.get("response.output_audio.delta", [])) <= deltas_before:
             await asyncio.sleep(0.001)
         first_delta = arrivals["response.output_audio.delta"][deltas_before]
+        first_deltas.append(first_delta)
         engine.burst_started_at = None
         while engine.burst_started_at is None:
             await asyncio.sleep(0.001)
@@ -118,15 +167,24 @@ async def measure(url: str, rounds: int, speech_wav: Path, output_latency: float
         await asyncio.to_thread(subprocess.run, [str(TOOL), "play-mic", str(speech_wav)], check=True)
         await asyncio.sleep(2.5)  # the reply to the interruption plays out before the next round
         engine.flush()
+        await asyncio.sleep(0.5)
+    tap.terminate()
+    tap.wait(10)
+    silence_heard, first_sounding = heard_ms(raw_path, times_path, barge_ins, first_deltas)
     sent_pairs = min(len(mic_stamps), len(append_sent))
     mic_to_append = [(append_sent[i] - mic_stamps[i]) * 1000 for i in range(sent_pairs)]
     latency_ms = engine.output_latency_s * 1000
-    print(f"output latency reported by PortAudio: {latency_ms:.1f} ms")
-    print(f"speech_started → silent block written : {summary(silence_after)}")
-    print(f"   … + output latency (heard silence)  : {summary([v + latency_ms for v in silence_after])}   target ≤ 30 ms")
+    print(f"speaker buffering: {output_latency!r} → PortAudio reports {latency_ms:.1f} ms; "
+          f"underruns {engine.underruns} (cutting into assistant audio: {engine.audible_underruns}), "
+          f"buffer raised {engine.latency_raises}×")
+    print(f"speech_started → silence heard         : {summary(silence_heard)}   target ≤ 30 ms")
+    print(f"   barge-in call (abort + restart)     : {summary(barge_in_call_ms)}   (holds the event loop)")
     print(f"mic block callback → append sent      : {summary(mic_to_append)}   target ≤ 25 ms")
     print(f"first delta → first sample written     : {summary(first_delta_to_sample)}")
     print(f"   … + output latency (heard)          : {summary([v + latency_ms for v in first_delta_to_sample])}   target ≤ 60 ms")
+    print(f"   … heard on the monitor              : {summary(first_sounding)}")
+    print("(monitor times: the onset agrees with PortAudio's latency within ~1 ms; resolution ≈ ±5 ms, "
+          "so ≤ 0 means at once)")
     print(f"CPU of the app while full duplex       : {statistics.mean(cpu_samples):.1f} % of one core   target ≤ 10 %")
     engine.stop()
     await worker.stop()
@@ -136,20 +194,25 @@ async def measure(url: str, rounds: int, speech_wav: Path, output_latency: float
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=5)
-    parser.add_argument("--output-latency", default=None,
-                        help="speaker buffering: 'low' (PortAudio's lowest) or seconds (default: the engine's)")
+    parser.add_argument("--output-latency", default="auto",
+                        help="speaker buffering: auto (the app's default), low, high or milliseconds")
+    parser.add_argument("--tap", nargs=2, metavar=("RAW", "TIMES"), help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.tap:
+        run_tap(*args.tap)
+        return
+    from rt_tui.core.devices import parse_output_latency
+
+    latency = parse_output_latency(args.output_latency)
     with tempfile.TemporaryDirectory(prefix="rtb") as state_dir:
         start_virtual_audio(state_dir)
         emulator, url = start_emulator()
         try:
             speech = Path(state_dir) / "stop.wav"
             subprocess.run([str(TOOL), "say", "Stop, please wait", str(speech)], check=True)
-            from rt_tui.core.audio import OUTPUT_LATENCY_S
-
-            latency = args.output_latency or OUTPUT_LATENCY_S
-            latency = latency if latency in ("low", "high") else float(latency)
-            asyncio.run(measure(url, args.rounds, speech, latency))
+            print(f"load average before: {' '.join(f'{v:.2f}' for v in os.getloadavg())}")
+            asyncio.run(measure(url, args.rounds, speech, latency, state_dir))
+            print(f"load average after : {' '.join(f'{v:.2f}' for v in os.getloadavg())}")
         finally:
             emulator.terminate()
             emulator.wait(10)

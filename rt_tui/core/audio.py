@@ -186,6 +186,7 @@ class AudioEngine:
         blocksize = round(rate * (BLOCK_MS if kind == "input" else self.output_block_ms) / 1000)
         stream_class = sd.RawInputStream if kind == "input" else sd.RawOutputStream
         callback = self._input_callback if kind == "input" else self._output_callback
+        opened: list[Any] = []  # the finished callback ignores streams that are no longer the current one
         try:
             stream = stream_class(
                 samplerate=rate,
@@ -195,8 +196,9 @@ class AudioEngine:
                 dtype="int16",
                 latency=self.requested_output_latency if kind == "output" else self.input_latency,
                 callback=callback,
-                finished_callback=lambda: self._finished(kind),
+                finished_callback=lambda: self._finished(kind, opened),
             )
+            opened.append(stream)
             self._last_callback[kind] = time.monotonic()
             stream.start()
         except Exception as exc:
@@ -218,11 +220,11 @@ class AudioEngine:
         tried = " or ".join(f"{r} Hz" for r in dict.fromkeys(candidates))
         raise AudioUnavailable(f"the {kind} device refuses mono 16-bit audio at {tried}")
 
-    def _finished(self, kind: Kind) -> None:
+    def _finished(self, kind: Kind, opened: list[Any]) -> None:
         stream = self._input if kind == "input" else self._output
         if kind == "output" and self._restarting:
             return  # flush() aborted it on purpose
-        if stream is not None:  # finished without stop(): the device went away or failed
+        if stream is not None and opened and stream is opened[0]:  # finished without stop(): the device went away or failed
             self._report(f"the {kind} audio stream stopped unexpectedly; text chat still works")
 
     def _report(self, problem: str) -> None:

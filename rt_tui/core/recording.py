@@ -176,6 +176,8 @@ def parse_line(text: str) -> tuple[Event, int]:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise ValueError(f"not valid JSON ({exc.msg} at column {exc.colno})") from None
+    except RecursionError:  # json recurses per nesting level: a line of "[[[[…" must not end the replay
+        raise ValueError("not valid JSON (nested too deeply)") from None
     if not isinstance(data, dict):
         raise ValueError("not a JSON object")
     direction = data.get("direction")

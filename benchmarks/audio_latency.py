@@ -1,6 +1,6 @@
 """Voice latencies and CPU of the app's audio path, on the virtual PulseAudio. Prints figures.
 
-    .venv/bin/python benchmarks/audio_latency.py [--rounds N] [--output-latency auto|low|high|MS]
+    .venv/bin/python benchmarks/audio_latency.py [--rounds N] [--output-latency auto|low|high|MS] [--stall-ms MS]
 
 Starts its own virtual sound system (tools/virtual-audio) and an emulator in a separate process
 (`rt-tui emulator`), so the CPU figure is the app side only: RealtimeWorker (real openai SDK),
@@ -15,6 +15,8 @@ VoiceLoop and AudioEngine. Measured, per round of a spoken reply interrupted by 
   (The block itself spans 20 ms before the callback sees it.)
 * first audio delta received → its first sample written, and + output latency. Target ≤ 60 ms.
 * CPU of this process while full duplex (mic appends + reply playing). Target ≤ 10 % of one core.
+--stall-ms makes a thread hold the GIL that long twice a second (a long C call, as a busy UI step can),
+to see what the speaker buffering does when the callbacks are starved.
 """
 
 from __future__ import annotations
@@ -22,12 +24,13 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
-import signal
 import re
+import signal
 import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -79,6 +82,15 @@ def heard_ms(raw_path: Path, times_path: Path, speech_started: list[float], firs
     return heard, sounding
 
 
+def stall_the_gil(milliseconds: float, stop: threading.Event) -> None:
+    """sum() over a range runs in C without releasing the GIL: the audio callbacks wait meanwhile."""
+    started = time.perf_counter()
+    sum(range(200_000))
+    items = int(milliseconds / 1000 / ((time.perf_counter() - started) / 200_000))
+    while not stop.wait(0.5):
+        sum(range(items))
+
+
 def start_virtual_audio(state_dir: str) -> None:
     out = subprocess.run([str(TOOL), "start", state_dir], capture_output=True, text=True, check=True).stdout
     for name, value in re.findall(r"export (\w+)='([^']*)'", out):
@@ -105,7 +117,8 @@ def summary(values_ms: list[float]) -> str:
     return f"median {statistics.median(ordered):6.1f} ms   p95 {p95:6.1f} ms   max {ordered[-1]:6.1f} ms   (n={len(ordered)})"
 
 
-async def measure(url: str, rounds: int, speech_wav: Path, output_latency: float | str, state_dir: str) -> None:
+async def measure(url: str, rounds: int, speech_wav: Path, output_latency: float | str, state_dir: str,
+                  stall_ms: float = 0) -> None:
     from rt_tui.config import resolve_target_for_emulator
     from rt_tui.core.audio import AudioEngine
     from rt_tui.core.connection import RealtimeWorker
@@ -147,6 +160,9 @@ async def measure(url: str, rounds: int, speech_wav: Path, output_latency: float
         forward(chunk)
 
     engine.on_mic_chunk = stamped
+    stop_stalls = threading.Event()
+    if stall_ms:
+        threading.Thread(target=stall_the_gil, args=(stall_ms, stop_stalls), daemon=True).start()
     first_delta_to_sample: list[float] = []
     first_deltas: list[float] = []
     cpu_samples: list[float] = []
@@ -168,6 +184,7 @@ async def measure(url: str, rounds: int, speech_wav: Path, output_latency: float
         await asyncio.sleep(2.5)  # the reply to the interruption plays out before the next round
         engine.flush()
         await asyncio.sleep(0.5)
+    stop_stalls.set()
     tap.terminate()
     tap.wait(10)
     silence_heard, first_sounding = heard_ms(raw_path, times_path, barge_ins, first_deltas)
@@ -196,6 +213,7 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--output-latency", default="auto",
                         help="speaker buffering: auto (the app's default), low, high or milliseconds")
+    parser.add_argument("--stall-ms", type=float, default=0, help="hold the GIL this long twice a second")
     parser.add_argument("--tap", nargs=2, metavar=("RAW", "TIMES"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.tap:
@@ -211,7 +229,7 @@ def main() -> None:
             speech = Path(state_dir) / "stop.wav"
             subprocess.run([str(TOOL), "say", "Stop, please wait", str(speech)], check=True)
             print(f"load average before: {' '.join(f'{v:.2f}' for v in os.getloadavg())}")
-            asyncio.run(measure(url, args.rounds, speech, latency, state_dir))
+            asyncio.run(measure(url, args.rounds, speech, latency, state_dir, args.stall_ms))
             print(f"load average after : {' '.join(f'{v:.2f}' for v in os.getloadavg())}")
         finally:
             emulator.terminate()

@@ -183,6 +183,10 @@ async def measure(url: str, rounds: int, speech_wav: Path, output_latency: float
         await asyncio.to_thread(subprocess.run, [str(TOOL), "play-mic", str(speech_wav)], check=True)
         await asyncio.sleep(2.5)  # the reply to the interruption plays out before the next round
         engine.flush()
+        if loop.active_response_id is not None:
+            worker.cancel_response()  # a long reply still streaming would be taken for the next one
+        while loop.active_response_id is not None:
+            await asyncio.sleep(0.01)
         await asyncio.sleep(0.5)
     stop_stalls.set()
     tap.terminate()

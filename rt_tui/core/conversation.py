@@ -193,7 +193,7 @@ def _merge_item(state: Conversation, item: dict[str, Any], response_id: str | No
     if not isinstance(item_id, str) or item_type not in ("message", "function_call", "function_call_output"):
         return state
     if item_type == "message":
-        role = item.get("role") or "assistant"
+        role = _str(item.get("role")) or "assistant"
     else:
         role = "assistant" if item_type == "function_call" else "tool"
     turn = _turn_for(state, item_id)
@@ -209,18 +209,25 @@ def _merge_item(state: Conversation, item: dict[str, Any], response_id: str | No
         if role != "assistant" and turn.status == "in_progress" and item.get("status") is None:
             turn = replace(turn, status="completed")  # client-created items may come without a status
     elif item_type == "function_call":
-        turn = replace(turn, name=item.get("name") or turn.name, call_id=item.get("call_id") or turn.call_id,
-                       arguments=item.get("arguments") or turn.arguments)
+        turn = replace(turn, name=_str(item.get("name")) or turn.name,
+                       call_id=_str(item.get("call_id")) or turn.call_id,
+                       arguments=_str(item.get("arguments")) or turn.arguments)
         linked = _call_output(state, turn.call_id)
         if linked is not None and turn.output is None:
             turn = replace(turn, output=linked)
     else:
-        turn = replace(turn, call_id=item.get("call_id") or turn.call_id, output=item.get("output", turn.output),
+        output = item.get("output", turn.output)
+        turn = replace(turn, call_id=_str(item.get("call_id")) or turn.call_id, output=_str(output),
                        status=turn.status if turn.status in _FINAL else "completed")
     state = _put(state, turn, after)
     if item_type == "function_call_output" and turn.call_id:
         state = _link_output(state, turn.call_id, turn.output)
     return state
+
+
+def _str(value: Any) -> str | None:
+    """A text field of an event, or None when it is not text (a replayed file can hold anything)."""
+    return value if isinstance(value, str) else None
 
 
 def _call_output(state: Conversation, call_id: str | None) -> str | None:
@@ -302,14 +309,14 @@ def _arguments_delta(state: Conversation, payload: dict[str, Any], t: float) -> 
     turn = _turn_for(state, payload["item_id"], kind="function_call", response_id=payload.get("response_id"))
     turn = _first_delta(state, turn, t)
     turn = replace(turn, arguments=turn.arguments + (payload.get("delta") or ""),
-                   call_id=turn.call_id or payload.get("call_id"))
+                   call_id=turn.call_id or _str(payload.get("call_id")))
     return _put(state, turn)
 
 
 def _arguments_done(state: Conversation, payload: dict[str, Any], t: float) -> Conversation:
     turn = _turn_for(state, payload["item_id"], kind="function_call", response_id=payload.get("response_id"))
-    turn = replace(turn, kind="function_call", arguments=payload.get("arguments", turn.arguments),
-                   name=payload.get("name") or turn.name, call_id=turn.call_id or payload.get("call_id"))
+    turn = replace(turn, kind="function_call", arguments=_str(payload.get("arguments")) or turn.arguments,
+                   name=_str(payload.get("name")) or turn.name, call_id=turn.call_id or _str(payload.get("call_id")))
     return _put(state, turn)
 
 
@@ -329,12 +336,12 @@ def _transcription_delta(state: Conversation, payload: dict[str, Any], t: float)
 
 def _transcription_completed(state: Conversation, payload: dict[str, Any], t: float) -> Conversation:
     turn = _turn_for(state, payload["item_id"], role="user", has_audio=True)
-    return _put(state, replace(turn, text=payload.get("transcript") or ""))
+    return _put(state, replace(turn, text=_str(payload.get("transcript")) or ""))
 
 
 def _transcription_failed(state: Conversation, payload: dict[str, Any], t: float) -> Conversation:
     turn = _turn_for(state, payload["item_id"], role="user", has_audio=True)
-    message = (payload.get("error") or {}).get("message") or "unknown error"
+    message = _str((payload.get("error") or {}).get("message")) or "unknown error"
     return _put(state, replace(turn, error=f"transcription failed: {message}"))
 
 
@@ -425,13 +432,13 @@ def _status_error(details: dict[str, Any]) -> str | None:
     error = details.get("error")
     if not isinstance(error, dict):
         return None
-    message = error.get("message") or error.get("type") or "error"
+    message = _str(error.get("message")) or _str(error.get("type")) or "error"
     return f"{message} ({error['code']})" if error.get("code") else message
 
 
 def _server_error(state: Conversation, payload: dict[str, Any], t: float) -> Conversation:
     error = payload.get("error") or {}
-    message = error.get("message") or "unknown error"
+    message = _str(error.get("message")) or "unknown error"
     text = f"{message} ({error['code']})" if error.get("code") else message
     base = f"error:{payload.get('event_id') or state.revision}"
     item_id, n = base, 1

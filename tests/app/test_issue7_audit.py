@@ -34,3 +34,45 @@ def test_cli_refuses_a_directory_and_an_empty_file_with_a_message(tmp_path: Path
     empty.touch()
     assert run(argparse.Namespace(file=str(empty), speed=1.0)) == 1
     assert "holds no readable events" in capsys.readouterr().err
+
+
+def server_line(t: float, type_: str, **payload) -> str:
+    return json.dumps({"direction": "server", "t": t, "type": type_, "payload": {"type": type_, **payload}})
+
+
+# Well-formed lines whose fields have the wrong JSON types: a hand-edited or foreign recording can hold anything.
+ODD_BUT_PARSEABLE = [
+    server_line(0.1, "conversation.item.input_audio_transcription.completed", item_id="u1", transcript=5),
+    server_line(0.2, "response.function_call_arguments.delta", item_id="f1", call_id=[1], delta="{"),
+    server_line(0.3, "response.function_call_arguments.done", item_id="f2", call_id=5, name=7, arguments=7),
+    server_line(0.4, "conversation.item.added", item={"id": "o1", "type": "function_call_output", "call_id": 5,
+                                                      "output": {"x": 1}}),
+    server_line(0.5, "error", error={"message": 5}),
+    server_line(0.6, "conversation.item.added", item={"id": "m1", "type": "message", "role": 7,
+                                                      "content": [{"type": "input_text", "text": "hi"}]}),
+    server_line(0.7, "response.done", response={"id": "r9", "status": "failed",
+                                                "status_details": {"error": {"message": 5}}}),
+    server_line(0.8, "conversation.item.input_audio_transcription.failed", item_id="u2", error={"message": [1]}),
+]
+
+
+async def test_replay_of_fields_with_wrong_types_never_takes_the_app_down(tmp_path: Path) -> None:
+    from rt_tui.core.recording import read_recording
+    from rt_tui.replay import build_replay_app, start_replay
+    from rt_tui.ui.panes.inspector import InspectorPane
+
+    path = tmp_path / "odd.jsonl"
+    path.write_text("\n".join([*ODD_BUT_PARSEABLE, good_line(0.9)]) + "\n")
+    contents = read_recording(path)
+    app, source = build_replay_app(path, contents, float("inf"))
+    async with app.run_test(size=(160, 40)) as pilot:
+        await start_replay(app, source, path, contents.problems).wait()
+        await pilot.pause(0.2)
+        pane = app.query_one(InspectorPane)
+        pane.flush()
+        assert pane.event_log.total == len(ODD_BUT_PARSEABLE) + 1
+        texts = [turn.text for turn in app.conversation.turns]
+        assert all(isinstance(text, str) for text in texts) and "boom" in texts and "hi" in texts
+        assert all(isinstance(t.call_id, (str, type(None))) and isinstance(t.output, (str, type(None)))
+                   for t in app.conversation.turns)
+    assert app.return_code in (None, 0)

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any, Literal, Mapping
 from urllib.parse import urlsplit
 
+from rt_tui.core.eventlog import DEFAULT_CAPACITY as INSPECTOR_EVENTS
 from rt_tui.net import is_loopback
 
 if sys.version_info >= (3, 11):
@@ -38,6 +39,9 @@ _DEPLOYMENT = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 _FILE_KEYS = {"provider", "endpoint", "deployment", "api_version", "model", "openai_base_url", "local", "api_key_env"}
 _SECRET_FILE_KEYS = {"api_key", "azure_api_key", "openai_api_key", "key", "token", "password"}
 _OTHER_TOP_LEVEL_KEYS = {"theme", "keymap"}  # read by the UI (rt_tui/themes.py, rt_tui/keymap.py)
+# The inspector's ring belongs to the machine (its memory), not to a target: top level only.
+_INSPECTOR_FILE_KEYS = {"inspector_events"}
+INSPECTOR_EVENTS_RANGE = (1_000, 1_000_000)
 # Audio devices belong to the machine, not to a target: top level only (profiles.py refuses them in a profile).
 _AUDIO_FILE_KEYS = {"input_device", "output_device", "output_latency"}
 # How the app behaves: top level or in a profile (profiles.py checks them there with the same function).
@@ -107,6 +111,7 @@ class Settings:
     output_device: str | None = None  # speaker, likewise
     autoapply_delay_ms: float = AUTOAPPLY_DELAY_MS  # instructions auto-apply: idle time after the last keystroke
     output_latency: str | float = "auto"  # speaker buffering: "auto", "low", "high" or seconds
+    inspector_events: int = INSPECTOR_EVENTS  # the event inspector keeps this many newest events
 
     @property
     def needs_embedded_emulator(self) -> bool:
@@ -162,6 +167,7 @@ def load_settings(args: argparse.Namespace | None = None, env: Mapping[str, str]
         output_device=_device(values["output_device"]),
         autoapply_delay_ms=file_values.get("autoapply_delay_ms", AUTOAPPLY_DELAY_MS),
         output_latency=_output_latency(values["output_latency"]),
+        inspector_events=file_values.get("inspector_events", INSPECTOR_EVENTS),
     )
 
 
@@ -181,6 +187,15 @@ def _check_app_values(table: Mapping[str, Any], where: str, path: Path) -> None:
         if problem:
             key = f"{where}autoapply_delay_ms"
             raise ConfigError(f"'{key}' in {path} {problem}.", key)
+
+
+def _check_inspector_events(table: Mapping[str, Any], path: Path) -> None:
+    if "inspector_events" not in table:
+        return
+    value, (low, high) = table["inspector_events"], INSPECTOR_EVENTS_RANGE
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        raise ConfigError(f"'inspector_events' in {path} must be a whole number from {low:,} to {high:,} "
+                          f"(got {value!r}): how many of the newest events the inspector keeps", "inspector_events")
 
 
 def resolve_target_for_emulator(url: str, dialect: Literal["ga", "beta"] = "ga", model: str = DEFAULT_MODEL) -> Target:
@@ -227,6 +242,7 @@ def _read_config_file(path: Path, explicit: bool, profile: str | None
     tools_key = "tools"
     values = dict(data)
     _check_app_values(values, "", path)
+    _check_inspector_events(values, path)
     if profile:
         if profile not in profiles:
             known = ", ".join(sorted(profiles)) or "none"
@@ -236,15 +252,19 @@ def _read_config_file(path: Path, explicit: bool, profile: str | None
         if "tools" in chosen:
             tools, tools_key = chosen.pop("tools"), f"profiles.{profile}.tools"
         _check_app_values(chosen, f"profiles.{profile}.", path)
+        if "inspector_events" in chosen:
+            raise ConfigError(f"'profiles.{profile}.inspector_events' in {path}: the inspector's size is set at the "
+                              "top level of the file only.", f"profiles.{profile}.inspector_events")
         values.update(chosen)
     secrets = sorted(set(values) & _SECRET_FILE_KEYS)
     if secrets:
         raise ConfigError(
             f"{secrets[0]!r} in {path}: keys do not belong in the config file. Export the key in an environment "
             'variable and set api_key_env = "THAT_VARIABLE".', secrets[0])
-    unknown = sorted(set(values) - _FILE_KEYS - _OTHER_TOP_LEVEL_KEYS - _AUDIO_FILE_KEYS - _APP_FILE_KEYS)
+    top_level = _OTHER_TOP_LEVEL_KEYS | _AUDIO_FILE_KEYS | _INSPECTOR_FILE_KEYS
+    unknown = sorted(set(values) - _FILE_KEYS - top_level - _APP_FILE_KEYS)
     if unknown:
-        known = ", ".join(sorted(_FILE_KEYS | _AUDIO_FILE_KEYS | _APP_FILE_KEYS))
+        known = ", ".join(sorted(_FILE_KEYS | _AUDIO_FILE_KEYS | _INSPECTOR_FILE_KEYS | _APP_FILE_KEYS))
         raise ConfigError(
             f"Unknown key {unknown[0]!r} in {path}; known keys: {known}, theme, "
             "[keymap], [session], [[tools]], [profiles.NAME].",

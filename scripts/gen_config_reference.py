@@ -68,6 +68,10 @@ FILE_ONLY_KEYS = {
     "autoapply_delay_ms": "instructions auto-apply: the pause after the last keystroke before they are sent, "
                           "{}–{} ms (default {}); top level or in a profile".format(
                               *config_module.AUTOAPPLY_DELAY_RANGE_MS, config_module.AUTOAPPLY_DELAY_MS),
+    "inspector_events": "the event inspector's ring: how many of the newest events it keeps, "
+                        "{:,}–{:,} (default {:,}; older ones are dropped with a note, the total is kept); "
+                        "top level of the file only".format(*config_module.INSPECTOR_EVENTS_RANGE,
+                                                            config_module.INSPECTOR_EVENTS),
 }
 SESSION_MEANINGS = {
     "instructions": "system instructions for the model",

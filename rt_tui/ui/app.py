@@ -71,7 +71,7 @@ def _inspector_pane(settings: Settings) -> Widget:
 
         return EventTypeList(id="inspector")
     secrets = [settings.target.api_key] if settings.target.api_key else []
-    return InspectorPane(id="inspector", secrets=secrets)
+    return InspectorPane(id="inspector", secrets=secrets, capacity=settings.inspector_events)
 
 
 class PaneColumn(Vertical):

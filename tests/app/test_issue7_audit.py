@@ -76,3 +76,42 @@ async def test_replay_of_fields_with_wrong_types_never_takes_the_app_down(tmp_pa
         assert all(isinstance(t.call_id, (str, type(None))) and isinstance(t.output, (str, type(None)))
                    for t in app.conversation.turns)
     assert app.return_code in (None, 0)
+
+
+def test_inspector_size_is_read_from_the_config_file_and_checked(tmp_path: Path) -> None:
+    import pytest
+
+    from rt_tui.config import ConfigError, load_settings
+
+    config = tmp_path / "config.toml"
+    env = {"RT_TUI_CONFIG": str(config)}
+    config.write_text("")
+    assert load_settings(env=env).inspector_events == 50_000
+    config.write_text("inspector_events = 2000\n")
+    assert load_settings(env=env).inspector_events == 2000
+    for bad in ("10", "true", '"5000"', "2000000"):
+        config.write_text(f"inspector_events = {bad}\n")
+        with pytest.raises(ConfigError, match="inspector_events"):
+            load_settings(env=env)
+    config.write_text("[profiles.small]\ninspector_events = 2000\n")
+    with pytest.raises(ConfigError, match="top level"):
+        load_settings(argparse.Namespace(profile="small"), env=env)
+
+
+async def test_configured_inspector_size_bounds_the_ring_in_the_app(tmp_path: Path) -> None:
+    from rt_tui.config import Settings, Target
+    from rt_tui.core.events import Event
+    from rt_tui.ui.app import make_app
+    from rt_tui.ui.panes.inspector import InspectorPane
+
+    settings = Settings(target=Target("local", "", "gpt-realtime"), inspector_events=1000)
+    app = make_app(settings, connect=False, cursor_blink=False)
+    async with app.run_test(size=(200, 50)) as pilot:
+        for i in range(1500):
+            app.ingest(Event("server", "rate_limits.updated", {"type": "rate_limits.updated"}, i / 1000))
+        pane = app.query_one(InspectorPane)
+        pane.flush()
+        await pilot.pause()
+        status = str(app.query_one("#inspector-status").render())
+        assert "1,500 events" in status and "500 oldest dropped (keeping 1,000)" in status
+        assert pane.event_log.total == 1500 and len(pane.view.rows) == 1000

@@ -162,6 +162,12 @@ class RtTuiApp(ExportActions, ProfileSwitching, PlaygroundActions, App[int]):
             if isinstance(binding, Binding) and binding.id != "quit":
                 help_text = binding.tooltip or f"{binding.description} ({binding.key})"
                 yield SystemCommand(binding.description, help_text, partial(self.run_action, binding.action))
+        toggle_recording = getattr(getattr(self, "_inspector", None), "action_toggle_recording", None)
+        if toggle_recording is not None:  # the inspector's `r`, reachable whatever has focus
+            recording = self._inspector.recorder is not None
+            yield SystemCommand("Stop recording" if recording else "Record session",
+                                "Every event to a JSONL file with WAV tracks beside it (r in the inspector)",
+                                toggle_recording)
 
     # ---- layout -------------------------------------------------------------------------------------------
 

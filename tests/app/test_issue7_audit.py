@@ -115,3 +115,33 @@ async def test_configured_inspector_size_bounds_the_ring_in_the_app(tmp_path: Pa
         status = str(app.query_one("#inspector-status").render())
         assert "1,500 events" in status and "500 oldest dropped (keeping 1,000)" in status
         assert pane.event_log.total == 1500 and len(pane.view.rows) == 1000
+
+
+async def test_recording_starts_and_stops_from_the_command_palette(tmp_path: Path, monkeypatch) -> None:
+    from rt_tui.config import Settings, Target
+    from rt_tui.core.events import Event
+    from rt_tui.core.recording import read_recording
+    from rt_tui.ui.app import make_app
+    from rt_tui.ui.panes.inspector import InspectorPane
+
+    monkeypatch.chdir(tmp_path)  # the recording goes to the working directory when no export directory is set
+    app = make_app(Settings(target=Target("local", "", "gpt-realtime")), connect=False, cursor_blink=False)
+    async with app.run_test(size=(200, 50)) as pilot:
+        pane = app.query_one(InspectorPane)
+
+        async def run_command(title: str) -> None:
+            await pilot.press("ctrl+p")
+            await pilot.pause(0.2)
+            await pilot.press(*title)
+            await pilot.pause(0.4)
+            await pilot.press("enter")
+            await pilot.pause(0.2)
+
+        await run_command("Record session")
+        assert pane.recorder is not None
+        path = pane.recorder.path
+        app.ingest(Event("server", "rate_limits.updated", {"type": "rate_limits.updated"}, 0.5))
+        await run_command("Stop recording")
+        assert pane.recorder is None
+    assert [e.type for e in read_recording(path).events] == ["rate_limits.updated"]
+    assert path.parent == tmp_path

@@ -145,3 +145,67 @@ async def test_recording_starts_and_stops_from_the_command_palette(tmp_path: Pat
         assert pane.recorder is None
     assert [e.type for e in read_recording(path).events] == ["rate_limits.updated"]
     assert path.parent == tmp_path
+
+
+SHAPELESS_KEY = "audit7-key-4c1f9e2ab0"  # no key shape: only the configured-secret redaction can hide it
+
+
+async def test_configured_key_never_in_recording_exports_or_inspector_of_a_live_session(tmp_path: Path,
+                                                                                        monkeypatch) -> None:
+    """The real app on a keyed Azure route of the emulator, recording from the start; the user puts the key in
+    the instructions and in a message. Nothing the user can take away shows it: every inspector row, detail and
+    copy, the recording, the event export, the transcript file and the view-code texts."""
+    from textual.widgets import Input
+
+    from app_helpers import wait_for
+    from rt_tui.config import load_settings
+    from rt_tui.emulator.options import EmulatorOptions
+    from rt_tui.emulator.server import Emulator
+    from rt_tui.ui.app import make_app
+    from rt_tui.ui.panes.inspector import InspectorPane, detail_renderable
+    from rt_tui.ui.panes.inspector_rows import EventRows
+
+    monkeypatch.chdir(tmp_path)
+    recording = tmp_path / "keyed.jsonl"
+    (tmp_path / "config.toml").write_text(
+        f'[session]\noutput_modalities = "text"\ninstructions = "never say {SHAPELESS_KEY}"\n')
+    async with Emulator(EmulatorOptions(api_key=SHAPELESS_KEY, first_delta_ms=5, text_delta_ms=5,
+                                        ping_interval_s=None)) as emu:
+        env = {"AZURE_OPENAI_ENDPOINT": emu.url.replace("ws://", "http://"), "AZURE_OPENAI_API_KEY": SHAPELESS_KEY,
+               "AZURE_OPENAI_DEPLOYMENT_NAME": "gpt-realtime", "RT_TUI_CONFIG": str(tmp_path / "config.toml")}
+        settings = load_settings(argparse.Namespace(record=str(recording)), env=env)
+        app = make_app(settings, cursor_blink=False, audio=False)
+        async with app.run_test(size=(200, 50)) as pilot:
+            await wait_for(pilot, lambda: app.status_bar.session_started is not None, what="session.created")
+            app.query_one("#message-input", Input).value = f"my key is {SHAPELESS_KEY}"
+            await app.query_one("#message-input", Input).action_submit()
+            await wait_for(pilot, lambda: any(t.role == "assistant" and t.status == "completed"
+                                              for t in app.conversation.turns), timeout=20, what="a reply")
+            pane = app.query_one(InspectorPane)
+            pane.flush()
+            await pilot.pause()
+            taken: dict[str, str] = {}
+            rows = app.query_one(EventRows)
+            for index in range(rows.line_count):
+                rows.move_cursor(index)
+                row, record = rows.selected()
+                taken[f"detail {index}"] = "".join(
+                    s.text for s in app.console.render(detail_renderable(row, record), app.console.options))
+                pane.action_copy_json()
+                taken[f"copy {index}"] = app.clipboard
+            left, right = pane.region.x, pane.region.right
+            taken["inspector on screen"] = "\n".join(strip.text[left:right]
+                                                     for strip in app.screen._compositor.render_strips())
+            await pilot.press("ctrl+g")  # export events
+            await pilot.pause(0.2)
+            taken["events export"] = pane.exported_path.read_text()
+            await pilot.press("ctrl+t")  # save transcript
+            await pilot.pause(0.2)
+            taken["transcript"] = next(tmp_path.glob("rt-tui-transcript-*.md")).read_text()
+            taken.update(app.code_texts())  # view code: session.update JSON and the Python snippet
+    taken["recording"] = recording.read_text()
+    assert "my key is" in taken["recording"] and "my key is" in taken["transcript"]
+    assert "never say" in taken["json"] and "never say" in taken["events export"]
+    assert any("my key is" in text for name, text in taken.items() if name.startswith("detail"))
+    assert "session.updated" in taken["inspector on screen"]
+    assert [name for name, text in taken.items() if SHAPELESS_KEY in text] == []

@@ -27,7 +27,7 @@ class ExportActions(_Base):
     def export_dir(self) -> Path:
         return getattr(self._inspector, "export_dir", None) or Path.cwd()
 
-    def _secrets(self) -> list[str]:
+    def configured_secrets(self) -> list[str]:
         key = self.settings.target.api_key
         return [key] if key else []
 
@@ -40,7 +40,7 @@ class ExportActions(_Base):
         }
         # Only the configured key is replaced: the texts never hold one by construction, and shape-based
         # redaction would break the code (it reads `api_key=os.environ…`).
-        for secret in self._secrets():
+        for secret in self.configured_secrets():
             texts = {key: text.replace(secret, REDACTED) for key, text in texts.items()}
         return texts
 
@@ -53,7 +53,7 @@ class ExportActions(_Base):
         turns = tuple(t for t in self.conversation.turns if t.item_id not in self._cleared_ids)
         shown = dataclasses.replace(self.conversation, turns=turns)
         title = f"rt-tui conversation — {time.strftime('%Y-%m-%d %H:%M')}"
-        return redact_text(transcript_markdown(shown, title=title), self._secrets())
+        return redact_text(transcript_markdown(shown, title=title), self.configured_secrets())
 
     def action_copy_transcript(self) -> None:
         turns = sum(1 for t in self.conversation.turns if t.item_id not in self._cleared_ids)

@@ -209,3 +209,23 @@ async def test_configured_key_never_in_recording_exports_or_inspector_of_a_live_
     assert any("my key is" in text for name, text in taken.items() if name.startswith("detail"))
     assert "session.updated" in taken["inspector on screen"]
     assert [name for name, text in taken.items() if SHAPELESS_KEY in text] == []
+
+
+async def test_copy_message_hides_the_configured_key_like_the_transcript_copy() -> None:
+    from rt_tui.config import Settings, Target
+    from rt_tui.core.events import Event
+    from rt_tui.ui.app import make_app
+
+    settings = Settings(target=Target("local", "", "gpt-realtime", api_key=SHAPELESS_KEY))
+    app = make_app(settings, connect=False, cursor_blink=False)
+    async with app.run_test(size=(200, 50)) as pilot:
+        item = {"id": "item_1", "type": "message", "role": "user", "status": "completed",
+                "content": [{"type": "input_text", "text": f"my key is {SHAPELESS_KEY}"}]}
+        app.ingest(Event("server", "conversation.item.added", {"type": "conversation.item.added", "item": item}, 0.1))
+        app.flush_render()
+        app.conversation_pane.focus()
+        await pilot.pause()
+        await pilot.press("c")
+        assert app.clipboard == "my key is ‹redacted›"
+        await pilot.press("ctrl+y")
+        assert "my key is ‹redacted›" in app.clipboard

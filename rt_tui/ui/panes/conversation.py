@@ -21,6 +21,7 @@ from textual.scroll_view import ScrollView
 from textual.selection import Selection
 from textual.strip import Strip
 
+from rt_tui.core.redaction import redact_text
 from rt_tui.ui.panes.turn_text import turn_body, turn_meta, turn_status, turn_title
 from rt_tui.ui.widgets.text_updates import set_virtual_height
 
@@ -292,5 +293,6 @@ class ConversationPane(ScrollView, can_focus=True):
         if block is None:
             self.notify("Select a turn first (↑/↓ or a click).", timeout=2)
             return
-        self.app.copy_to_clipboard(block.body)
+        secrets = getattr(self.app, "configured_secrets", list)()  # redacted like the transcript (Ctrl+Y)
+        self.app.copy_to_clipboard(redact_text(block.body, secrets))
         self.notify("Message copied to the clipboard (OSC 52)", timeout=2)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import base64
 import math
 import sys
 import time
@@ -18,10 +19,13 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
+from rt_tui.core.eventlog import AUDIO_DELTA_TYPES
 from rt_tui.core.events import Event
-from rt_tui.core.recording import AudioRestorer, LineProblem, RecordingContents, RecordingSurvey, survey_recording
+from rt_tui.core.recording import (MIC_APPEND_TYPE, AudioRestorer, LineProblem, RecordingContents, RecordingSurvey,
+                                   survey_recording)
 
 YIELD_EVERY = 200  # events fed between forced yields, so a fast replay never starves the UI
+LEVELS_EVERY_S = 0.1  # the replayed mic/speaker meters move at the live meters' rate
 
 
 class ReplaySource:
@@ -60,6 +64,51 @@ class ReplaySource:
             self.emitted += 1
         self.restorer.close()
         return self.emitted
+
+
+class ReplayLevels:
+    """The mic and speaker meters during a replay: the RMS of a replayed chunk per track, at most every
+    LEVELS_EVERY_S (only that chunk is decoded); a track with no audio for twice that long shows 0."""
+
+    def __init__(self, show: Callable[[float | None, float | None], None],
+                 clock: Callable[[], float] = time.monotonic) -> None:
+        self.show = show
+        self.clock = clock
+        self.levels: dict[str, float | None] = {"mic": None, "speaker": None}
+        self._heard_at = {"mic": -math.inf, "speaker": -math.inf}
+        self._measured_at = {"mic": -math.inf, "speaker": -math.inf}
+
+    def feed(self, event: Event) -> None:
+        if event.type == MIC_APPEND_TYPE and event.direction == "client":
+            track, key = "mic", "audio"
+        elif event.type in AUDIO_DELTA_TYPES and event.direction == "server":
+            track, key = "speaker", "delta"
+        else:
+            return
+        now = self._heard_at[track] = self.clock()
+        if now - self._measured_at[track] < LEVELS_EVERY_S:
+            return
+        try:
+            pcm = base64.b64decode(event.payload.get(key) or "")
+        except (ValueError, TypeError):
+            return
+        import numpy as np  # loaded only when a replay has audio
+
+        from rt_tui.core.audio import Levels
+
+        level = Levels()
+        level.update(np.frombuffer(pcm[: len(pcm) // 2 * 2], dtype="<i2"))
+        self.levels[track], self._measured_at[track] = level.rms, now
+        self._update(now)
+
+    def finish(self) -> None:
+        self._update(math.inf)
+
+    def _update(self, now: float) -> None:
+        for track, level in self.levels.items():
+            if level is not None and now - self._heard_at[track] > 2 * LEVELS_EVERY_S:
+                self.levels[track] = 0.0
+        self.show(self.levels["mic"], self.levels["speaker"])
 
 
 def describe_problems(file: str, problems: list[LineProblem]) -> list[str]:
@@ -132,5 +181,12 @@ def start_replay(app: Any, source: ReplaySource, file: Path, problems: list[Line
 
 
 async def _play(app: Any, source: ReplaySource) -> None:
-    count = await source.run(app.ingest)
+    levels = ReplayLevels(app.set_levels)
+
+    def emit(event: Event) -> None:
+        app.ingest(event)
+        levels.feed(event)
+
+    count = await source.run(emit)
+    levels.finish()
     app.notify(f"Replay finished: {count:,} events.", timeout=5)

@@ -229,3 +229,38 @@ async def test_copy_message_hides_the_configured_key_like_the_transcript_copy() 
         assert app.clipboard == "my key is ‹redacted›"
         await pilot.press("ctrl+y")
         assert "my key is ‹redacted›" in app.clipboard
+
+
+async def test_replay_moves_the_mic_and_speaker_meters_from_the_recorded_audio(tmp_path: Path) -> None:
+    import base64
+
+    import numpy as np
+    from app_helpers import wait_for
+
+    from rt_tui.core.events import Event
+    from rt_tui.core.recording import Recorder, read_recording
+    from rt_tui.replay import build_replay_app, start_replay
+
+    def tone(amplitude: float) -> str:  # 100 ms at 24 kHz; RMS = amplitude / √2
+        samples = amplitude * 32767 * np.sin(np.arange(2400) * 2 * np.pi * 440 / 24000)
+        return base64.b64encode(samples.astype("<i2").tobytes()).decode()
+
+    path = tmp_path / "voice.jsonl"
+    with Recorder(path, audio=True) as recorder:
+        for i in range(12):  # 1.2 s of mic and assistant audio, interleaved
+            recorder.write(Event("client", "input_audio_buffer.append",
+                                 {"type": "input_audio_buffer.append", "audio": tone(0.2)}, i / 10))
+            recorder.write(Event("server", "response.output_audio.delta",
+                                 {"type": "response.output_audio.delta", "item_id": "item_1", "response_id": "r",
+                                  "output_index": 0, "content_index": 0, "delta": tone(0.8)}, i / 10 + 0.05))
+    contents = read_recording(path)
+    app, source = build_replay_app(path, contents, speed=1.0)
+    async with app.run_test(size=(200, 50)) as pilot:
+        worker = start_replay(app, source, path, contents.problems)
+        bar = app.status_bar
+        await wait_for(pilot, lambda: bar.mic_level is not None and bar.speaker_level is not None, what="levels")
+        assert 0.1 < bar.mic_level < 0.2 and 0.5 < bar.speaker_level < 0.6  # the WAV tracks' tones
+        assert "spk ██" in str(app.query_one("#status-levels").render())  # as the live meters draw it
+        await worker.wait()
+        await pilot.pause()
+        assert (bar.mic_level, bar.speaker_level) == (0.0, 0.0)  # the replay is over: silence

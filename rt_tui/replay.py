@@ -172,6 +172,8 @@ def build_replay_app(file: Path, contents: RecordingContents | RecordingSurvey, 
 
 def start_replay(app: Any, source: ReplaySource, file: Path, problems: list[LineProblem]) -> Any:
     """Once the app runs: say what is replayed (and what was skipped), start feeding events; returns the worker."""
+    app.sub_title = f"REPLAY of {file.name} — recorded events, no network"  # not "local emulator": nothing runs
+    app.status_bar.set_target(f"replay of {file.name} at ×{source.speed:g}")
     note = f"Replaying {file.name}: {source.contents.count:,} events at ×{source.speed:g}"
     if problems:
         lines = ", ".join(str(p.line) for p in problems[:10]) + (", …" if len(problems) > 10 else "")

@@ -264,3 +264,19 @@ async def test_replay_moves_the_mic_and_speaker_meters_from_the_recorded_audio(t
         await worker.wait()
         await pilot.pause()
         assert (bar.mic_level, bar.speaker_level) == (0.0, 0.0)  # the replay is over: silence
+
+
+async def test_a_replay_says_so_on_screen_not_local_emulator(tmp_path: Path) -> None:
+    from rt_tui.core.recording import read_recording
+    from rt_tui.replay import build_replay_app, start_replay
+
+    path = tmp_path / "azure-session.jsonl"
+    path.write_text(good_line() + "\n")
+    contents = read_recording(path)
+    app, source = build_replay_app(path, contents, float("inf"))
+    async with app.run_test(size=(200, 50)) as pilot:
+        await start_replay(app, source, path, contents.problems).wait()
+        await pilot.pause()
+        screen = "\n".join(strip.text for strip in app.screen._compositor.render_strips())
+        assert "REPLAY of azure-session.jsonl" in screen and "replay of azure-session.jsonl at ×inf" in screen
+        assert "LOCAL EMULATOR" not in screen and "local emulator" not in screen

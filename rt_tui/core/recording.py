@@ -261,8 +261,8 @@ class AudioRestorer:
                 if wav_path.exists():
                     try:
                         self._tracks[name] = wave.open(str(wav_path), "rb")
-                    except (wave.Error, EOFError):
-                        pass  # an unreadable track: fall back to silence
+                    except (wave.Error, EOFError, OSError):
+                        pass  # an unreadable track (even a folder of that name): fall back to silence
 
     def _take(self, track: str, n_bytes: int) -> bytes:
         wav = self._tracks.get(track)

@@ -280,3 +280,24 @@ async def test_a_replay_says_so_on_screen_not_local_emulator(tmp_path: Path) -> 
         screen = "\n".join(strip.text for strip in app.screen._compositor.render_strips())
         assert "REPLAY of azure-session.jsonl" in screen and "replay of azure-session.jsonl at ×inf" in screen
         assert "LOCAL EMULATOR" not in screen and "local emulator" not in screen
+
+
+def test_unreadable_wav_tracks_replay_as_silence(tmp_path: Path) -> None:
+    import base64
+
+    from rt_tui.core.events import Event
+    from rt_tui.core.recording import AudioRestorer, Recorder, read_recording, track_paths
+
+    path = tmp_path / "r.jsonl"
+    with Recorder(path, audio=True) as recorder:
+        recorder.write(Event("client", "input_audio_buffer.append",
+                             {"type": "input_audio_buffer.append", "audio": base64.b64encode(b"\x10\x00" * 240).decode()},
+                             0.1))
+    mic, assistant = track_paths(path)
+    mic.unlink()
+    mic.mkdir()  # a folder where the mic track should be
+    assistant.write_bytes(b"RIFF garbage")
+    contents = read_recording(path)
+    restorer = AudioRestorer(path)
+    (event, audio_bytes), = contents.pairs()
+    assert base64.b64decode(restorer.restore(event, audio_bytes).payload["audio"]) == bytes(480)

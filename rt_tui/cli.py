@@ -18,6 +18,8 @@ def add_app_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--config", help="path of the TOML config file (default: the platform config dir)")
     parser.add_argument("--profile", help="named profile from the config file")
     parser.add_argument("--record", metavar="FILE.jsonl", help="record every event of the session to FILE.jsonl")
+    parser.add_argument("--no-record-audio", dest="record_audio", action="store_false",
+                        help="recordings (--record, or r in the inspector) without the WAV tracks beside them")
     parser.add_argument("--input-device", metavar="NAME|INDEX",
                         help="microphone: index or part of the name from 'rt-tui devices' (default: system default)")
     parser.add_argument("--output-device", metavar="NAME|INDEX",

@@ -105,6 +105,7 @@ class Settings:
     config_path: Path | None = None  # the TOML file that was read, if any
     profile: str | None = None
     record: Path | None = None
+    record_audio: bool = True  # mic and assistant WAV tracks beside a recording
     session: dict[str, Any] = field(default_factory=dict)  # the file's [session] table, for SessionConfig
     tools: list[dict[str, Any]] | None = None  # the file's [[tools]] (profile's if it has them); None = examples
     input_device: str | None = None  # microphone: a device index or (part of) its name; None = system default
@@ -161,6 +162,7 @@ def load_settings(args: argparse.Namespace | None = None, env: Mapping[str, str]
         config_path=path if path.is_file() else None,
         profile=flags.get("profile"),
         record=Path(record) if record else None,
+        record_audio=flags.get("record_audio", True) is not False,
         session=session,
         tools=tools,
         input_device=_device(values["input_device"]),

@@ -6,6 +6,8 @@ import argparse
 import json
 from pathlib import Path
 
+import pytest
+
 from rt_tui.core.recording import survey_recording
 from rt_tui.replay import run
 
@@ -79,8 +81,6 @@ async def test_replay_of_fields_with_wrong_types_never_takes_the_app_down(tmp_pa
 
 
 def test_inspector_size_is_read_from_the_config_file_and_checked(tmp_path: Path) -> None:
-    import pytest
-
     from rt_tui.config import ConfigError, load_settings
 
     config = tmp_path / "config.toml"
@@ -301,3 +301,35 @@ def test_unreadable_wav_tracks_replay_as_silence(tmp_path: Path) -> None:
     restorer = AudioRestorer(path)
     (event, audio_bytes), = contents.pairs()
     assert base64.b64decode(restorer.restore(event, audio_bytes).payload["audio"]) == bytes(480)
+
+
+@pytest.mark.parametrize("flags, with_wav", [([], True), (["--no-record-audio"], False)])
+async def test_record_flag_writes_wav_tracks_unless_told_not_to(tmp_path: Path, monkeypatch, flags, with_wav) -> None:
+    import base64
+
+    from rt_tui.cli import build_parser
+    from rt_tui.config import load_settings
+    from rt_tui.core.events import Event
+    from rt_tui.core.recording import track_paths
+    from rt_tui.ui.app import make_app
+    from rt_tui.ui.panes.inspector import InspectorPane
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "config.toml").touch()
+    path = tmp_path / "flagged.jsonl"
+    args = build_parser().parse_args(["--local", "--record", str(path), *flags])
+    settings = load_settings(args, env={"RT_TUI_CONFIG": str(tmp_path / "config.toml")})
+    app = make_app(settings, connect=False, cursor_blink=False)
+    audio = base64.b64encode(b"\x10\x00" * 240).decode()
+    async with app.run_test(size=(200, 50)) as pilot:
+        pane = app.query_one(InspectorPane)
+        app.ingest(Event("client", "input_audio_buffer.append", {"type": "input_audio_buffer.append", "audio": audio}, 0.1))
+        pane.stop_recording()
+        pane.action_toggle_recording()  # `r`: a second recording, the same choice
+        second = pane.recorder.path
+        app.ingest(Event("client", "input_audio_buffer.append", {"type": "input_audio_buffer.append", "audio": audio}, 0.2))
+        await pilot.pause()
+    for recording in (path, second):
+        assert '"audio_bytes":480' in recording.read_text() and audio not in recording.read_text()
+        assert all(track.exists() for track in track_paths(recording)) is with_wav
+        assert any(track.exists() for track in track_paths(recording)) is with_wav

@@ -82,6 +82,7 @@ class InspectorPane(Vertical):
         self._detail_seq: int | None = None
         self._catch_up: Any = None
         self.recorder: Recorder | None = None
+        self.record_audio = True  # WAV tracks beside a recording (the app's --no-record-audio turns them off)
         self.exported_path: Path | None = None
 
     def compose(self) -> ComposeResult:
@@ -103,9 +104,10 @@ class InspectorPane(Vertical):
         api_key = getattr(target, "api_key", None)
         if isinstance(api_key, str) and api_key and api_key not in self.event_log.secrets:
             self.event_log.secrets = (*self.event_log.secrets, api_key)
+        self.record_audio = getattr(settings, "record_audio", True)
         record = getattr(settings, "record", None)
         if record and self.recorder is None:
-            self.start_recording(record)
+            self.start_recording(record, audio=self.record_audio)
 
     # ---- intake (flood control) -----------------------------------------------------------------------
 
@@ -153,7 +155,8 @@ class InspectorPane(Vertical):
             self.stop_recording()
         else:
             directory = self.export_dir or Path.cwd()
-            self.start_recording(directory / f"rt-tui-session-{time.strftime('%Y%m%d-%H%M%S')}.jsonl")
+            path = directory / f"rt-tui-session-{time.strftime('%Y%m%d-%H%M%S')}.jsonl"
+            self.start_recording(path, audio=self.record_audio)
 
     def on_unmount(self) -> None:
         if self.recorder is not None:

@@ -111,8 +111,15 @@ class ReplayLevels:
         self.show(self.levels["mic"], self.levels["speaker"])
 
 
+PROBLEMS_LISTED = 20  # a wrong file (a WAV, a log) would otherwise print a line per line of it
+
+
 def describe_problems(file: str, problems: list[LineProblem]) -> list[str]:
-    return [f"{file}:{p.line}: skipped: {p.message}" for p in problems]
+    lines = [f"{file}:{p.line}: skipped: {p.message}" for p in problems[:PROBLEMS_LISTED]]
+    if len(problems) > PROBLEMS_LISTED:
+        lines.append(f"{file}: … and {len(problems) - PROBLEMS_LISTED:,} more malformed lines skipped "
+                     f"(last: line {problems[-1].line})")
+    return lines
 
 
 def replay_settings(contents: RecordingContents | RecordingSurvey) -> Any:

@@ -333,3 +333,14 @@ async def test_record_flag_writes_wav_tracks_unless_told_not_to(tmp_path: Path, 
         assert '"audio_bytes":480' in recording.read_text() and audio not in recording.read_text()
         assert all(track.exists() for track in track_paths(recording)) is with_wav
         assert any(track.exists() for track in track_paths(recording)) is with_wav
+
+
+def test_a_wrong_file_lists_the_first_malformed_lines_and_counts_the_rest(tmp_path: Path, capsys) -> None:
+    wav_by_mistake = tmp_path / "session.mic.wav"
+    wav_by_mistake.write_bytes(b"RIFF\x00\x00WAVEfmt \n" * 500)
+    assert run(argparse.Namespace(file=str(wav_by_mistake), speed=1.0)) == 1
+    err = capsys.readouterr().err.splitlines()
+    assert err[0] == f"{wav_by_mistake}:1: skipped: not valid JSON (Expecting value at column 1)"
+    assert err[19].startswith(f"{wav_by_mistake}:20: skipped:")
+    assert err[20:] == [f"{wav_by_mistake}: … and 480 more malformed lines skipped (last: line 500)",
+                        f"rt-tui replay: {wav_by_mistake} holds no readable events"]

@@ -344,3 +344,50 @@ def test_a_wrong_file_lists_the_first_malformed_lines_and_counts_the_rest(tmp_pa
     assert err[19].startswith(f"{wav_by_mistake}:20: skipped:")
     assert err[20:] == [f"{wav_by_mistake}: … and 480 more malformed lines skipped (last: line 500)",
                         f"rt-tui replay: {wav_by_mistake} holds no readable events"]
+
+
+async def test_copy_as_code_of_an_audio_append_is_runnable_and_sends_audio_of_the_same_length() -> None:
+    """The inspector keeps no audio, so the copied call sends silence of the recorded length (it used to send the
+    "‹audio …›" marker itself as the base64 audio, which the service rejects)."""
+    import asyncio
+    import base64
+    import textwrap
+
+    from openai import AsyncOpenAI
+    from textual.app import App, ComposeResult
+
+    from rt_tui.core.events import Event
+    from rt_tui.emulator.options import EmulatorOptions
+    from rt_tui.emulator.server import Emulator
+    from rt_tui.ui.panes.inspector import InspectorPane
+    from rt_tui.ui.panes.inspector_rows import EventRows
+
+    class Host(App[None]):
+        def compose(self) -> ComposeResult:
+            yield InspectorPane()
+
+    pcm = bytes(range(256)) * 15  # 3,840 B = 80 ms
+    payload = {"type": "input_audio_buffer.append", "audio": base64.b64encode(pcm).decode()}
+    app = Host()
+    async with app.run_test(size=(160, 40)) as pilot:
+        pane = app.query_one(InspectorPane)
+        pane.add_event(Event("client", payload["type"], payload, 0.1))
+        pane.flush()
+        app.query_one(EventRows).focus()
+        await pilot.press("k")
+        code = app.clipboard
+    assert "‹audio" not in code.replace("# the inspector", "")
+    async with Emulator(EmulatorOptions(ping_interval_s=None)) as emu:
+        http = emu.url.replace("ws://", "http://")
+        client = AsyncOpenAI(api_key="x", base_url=f"{http}/v1", websocket_base_url=f"{emu.url}/v1")
+        async with client.realtime.connect(model="gpt-realtime") as connection:
+            namespace: dict = {}
+            exec("async def send(connection):\n" + textwrap.indent(code, "    "), namespace)
+            await namespace["send"](connection)
+            for _ in range(200):
+                if emu.received:
+                    break
+                await asyncio.sleep(0.01)
+        await client.close()
+    assert [event["type"] for event in emu.received] == ["input_audio_buffer.append"]
+    assert base64.b64decode(emu.received[0]["audio"]) == bytes(len(pcm))

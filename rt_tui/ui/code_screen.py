@@ -6,8 +6,10 @@ this screen only shows them.
 
 from __future__ import annotations
 
+import itertools
 import os
 import tempfile
+import time
 from pathlib import Path
 
 from textual.app import ComposeResult
@@ -18,6 +20,17 @@ from textual.widgets import Button, Input, Label, TabbedContent, TabPane, TextAr
 
 # tab id → (title, default file name)
 TABS = {"json": ("session.update JSON", "session_update.json"), "python": ("Python (openai SDK)", "rt_tui_session.py")}
+
+
+def stamped_path(directory: Path, stem: str, suffix: str) -> Path:
+    """`directory/stem-YYYYmmdd-HHMMSS.suffix`, with -2, -3… when taken: two exports or recordings within
+    one second must not overwrite each other."""
+    base = f"{stem}-{time.strftime('%Y%m%d-%H%M%S')}"
+    for name in itertools.chain([base], (f"{base}-{n}" for n in itertools.count(2))):
+        path = directory / f"{name}{suffix}"
+        if not path.exists():
+            return path
+    raise AssertionError("unreachable")
 
 
 def write_text_file(path: Path, text: str) -> None:

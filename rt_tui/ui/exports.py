@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from rt_tui.core.export import session_code, session_update_json, transcript_markdown
 from rt_tui.core.redaction import REDACTED, redact_text
-from rt_tui.ui.code_screen import CodeScreen, write_text_file
+from rt_tui.ui.code_screen import CodeScreen, stamped_path, write_text_file
 
 if TYPE_CHECKING:
     from rt_tui.ui.app import RtTuiApp
@@ -61,7 +61,7 @@ class ExportActions(_Base):
         self.notify(f"Transcript copied ({turns} turns, OSC 52)", timeout=3)
 
     def action_save_transcript(self) -> Path | None:
-        path = self.export_dir() / f"rt-tui-transcript-{time.strftime('%Y%m%d-%H%M%S')}.md"
+        path = stamped_path(self.export_dir(), "rt-tui-transcript", ".md")
         text = self.transcript_text()
         try:
             write_text_file(path, text)

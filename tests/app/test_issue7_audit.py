@@ -391,3 +391,36 @@ async def test_copy_as_code_of_an_audio_append_is_runnable_and_sends_audio_of_th
         await client.close()
     assert [event["type"] for event in emu.received] == ["input_audio_buffer.append"]
     assert base64.b64decode(emu.received[0]["audio"]) == bytes(len(pcm))
+
+
+async def test_quick_restart_of_a_recording_and_repeated_exports_never_overwrite(tmp_path: Path) -> None:
+    from textual.app import App, ComposeResult
+
+    from rt_tui.core.events import Event
+    from rt_tui.core.recording import read_recording
+    from rt_tui.ui.panes.inspector import InspectorPane
+    from rt_tui.ui.panes.inspector_rows import EventRows
+
+    class Host(App[None]):
+        def compose(self) -> ComposeResult:
+            yield InspectorPane(export_dir=tmp_path)
+
+    def event(t: float) -> Event:
+        return Event("server", "rate_limits.updated", {"type": "rate_limits.updated"}, t)
+
+    app = Host()
+    async with app.run_test(size=(160, 40)) as pilot:
+        pane = app.query_one(InspectorPane)
+        app.query_one(EventRows).focus()
+        await pilot.press("r")
+        pane.add_event(event(0.1))
+        first = pane.recorder.path
+        await pilot.press("r", "r")  # stop and start again at once: a new file, the first one kept
+        pane.add_event(event(0.2))
+        second = pane.recorder.path
+        await pilot.press("r", "X")
+        first_export = pane.exported_path
+        await pilot.press("X")
+        assert pane.exported_path != first_export and first_export.exists()
+    assert first != second
+    assert [e.t for e in read_recording(first).events] == [0.1] and [e.t for e in read_recording(second).events] == [0.2]

@@ -25,6 +25,7 @@ from rt_tui.core.eventlog import DEFAULT_CAPACITY, EventLog, LogRecord, elide_au
 from rt_tui.core.events import Event
 from rt_tui.core.recording import Recorder, record_line, write_jsonl
 from rt_tui.core.sdk_code import sdk_call_code
+from rt_tui.ui.code_screen import stamped_path
 from rt_tui.ui.panes.inspector_parts import FilterSuggester, StatusLine, detail_renderable
 from rt_tui.ui.panes.inspector_rows import EventRows
 
@@ -155,7 +156,7 @@ class InspectorPane(Vertical):
             self.stop_recording()
         else:
             directory = self.export_dir or Path.cwd()
-            path = directory / f"rt-tui-session-{time.strftime('%Y%m%d-%H%M%S')}.jsonl"
+            path = stamped_path(directory, "rt-tui-session", ".jsonl")
             self.start_recording(path, audio=self.record_audio)
 
     def on_unmount(self) -> None:
@@ -331,10 +332,8 @@ class InspectorPane(Vertical):
         self.flush()  # everything received goes out, however long that takes
         event_filter = self.view.filter
         records = event_filter.select(self.event_log) if filtered else iter(self.event_log)
-        stamp = time.strftime("%Y%m%d-%H%M%S")
         suffix = "-filtered" if filtered and not event_filter.is_empty else ""
-        directory = self.export_dir or Path.cwd()
-        path = directory / f"rt-tui-events-{stamp}{suffix}.jsonl"
+        path = stamped_path(self.export_dir or Path.cwd(), "rt-tui-events", f"{suffix}.jsonl")
         try:
             count = write_jsonl(path, (record_line(r) for r in records))
         except OSError as exc:

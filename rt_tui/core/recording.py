@@ -199,10 +199,18 @@ def parse_line(text: str) -> tuple[Event, int]:
     return Event(direction, type_, payload, float(t), wire_type, size), audio
 
 
+MAX_LINE_CHARS = 16 * 1024 * 1024  # far beyond any event (audio is never inline); a longer line is not held
+
+
 def iter_recording(path: str | Path, problems: list[LineProblem]) -> Iterator[tuple[Event, int]]:
     """(event, audio bytes) per good line; bad lines are appended to `problems` and skipped."""
     with open(path, encoding="utf-8", errors="replace") as lines:
-        for number, text in enumerate(lines, start=1):
+        for number, text in enumerate(iter(lambda: lines.readline(MAX_LINE_CHARS), ""), start=1):
+            if len(text) == MAX_LINE_CHARS and not text.endswith("\n"):
+                while (rest := lines.readline(MAX_LINE_CHARS)) and not rest.endswith("\n"):
+                    pass  # read past the rest of the line, a chunk at a time
+                problems.append(LineProblem(number, f"longer than {MAX_LINE_CHARS:,} characters"))
+                continue
             if not text.strip():
                 continue
             try:

@@ -424,3 +424,16 @@ async def test_quick_restart_of_a_recording_and_repeated_exports_never_overwrite
         assert pane.exported_path != first_export and first_export.exists()
     assert first != second
     assert [e.t for e in read_recording(first).events] == [0.1] and [e.t for e in read_recording(second).events] == [0.2]
+
+
+def test_an_overlong_line_is_skipped_without_being_held(tmp_path: Path, monkeypatch) -> None:
+    import rt_tui.core.recording as recording
+
+    monkeypatch.setattr(recording, "MAX_LINE_CHARS", 1000)
+    path = tmp_path / "long.jsonl"
+    path.write_text("\n".join([good_line(0.1), '{"a":"' + "x" * 5000 + '"}', good_line(0.2), "y" * 999]) + "\n")
+    survey = survey_recording(path)
+    assert survey.count == 2
+    assert [(p.line, p.message) for p in survey.problems] == [(2, "longer than 1,000 characters"),
+                                                              (4, "not valid JSON (Expecting value at column 1)")]
+    assert [event.t for event, _ in survey.pairs()] == [0.1, 0.2]

@@ -164,10 +164,10 @@ class RtTuiApp(ExportActions, ProfileSwitching, PlaygroundActions, App[int]):
                 yield SystemCommand(binding.description, help_text, partial(self.run_action, binding.action))
         toggle_recording = getattr(getattr(self, "_inspector", None), "action_toggle_recording", None)
         if toggle_recording is not None:  # the inspector's `r`, reachable whatever has focus
-            recording = self._inspector.recorder is not None
-            yield SystemCommand("Stop recording" if recording else "Record session",
-                                "Every event to a JSONL file with WAV tracks beside it (r in the inspector)",
-                                toggle_recording)
+            inspector = self._inspector
+            wav = ", audio to WAV files beside it" if inspector.record_audio else ""
+            yield SystemCommand("Stop recording" if inspector.recorder is not None else "Record session",
+                                f"Every event to a JSONL file{wav} (r in the inspector)", toggle_recording)
 
     # ---- layout -------------------------------------------------------------------------------------------
 

@@ -56,7 +56,7 @@ class EventRows(ScrollView, can_focus=True):
         "event-rows--cursor", "event-rows--error", "event-rows--client", "event-rows--group", "event-rows--member",
     }
     DEFAULT_CSS = """
-    EventRows { height: 1fr; overflow-x: hidden; scrollbar-gutter: stable; }
+    EventRows { height: 1fr; overflow-x: hidden; overflow-y: scroll; }
     EventRows > .event-rows--cursor { background: $block-cursor-background; color: $block-cursor-foreground; }
     EventRows:blur > .event-rows--cursor { background: $block-cursor-blurred-background; }
     EventRows > .event-rows--error { color: $text-error; text-style: bold; }

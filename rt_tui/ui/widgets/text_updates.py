@@ -31,8 +31,8 @@ def set_virtual_height(view: ScrollView, height: int) -> None:
     """Give a line-drawn ScrollView a new number of lines without laying out the screen.
 
     `virtual_size` is a layout reactive: every change would reflow every widget. A line-drawn view only
-    needs its scrollbars updated — its own size does not change as long as `scrollbar-gutter: stable`
-    reserves the scrollbar's column (a scrollbar appearing still lays out, once).
+    needs its scrollbars updated — its own size does not change as long as its scrollbar is always shown
+    (`overflow-y: scroll`; a scrollbar appearing would still lay out, once).
     """
     size = Size(view.scrollable_content_region.width, height)
     if size == view.virtual_size:

@@ -157,6 +157,9 @@ def load_settings(args: argparse.Namespace | None = None, env: Mapping[str, str]
     }
     target = _resolve_target(values)
     record = flags.get("record")
+    if record and Path(record).exists():
+        raise ConfigError(f"{record} already exists and was not overwritten: choose another file name, "
+                          "or move that one away first.", "--record")
     return Settings(
         target=target,
         config_path=path if path.is_file() else None,

@@ -25,6 +25,7 @@ from rt_tui.core.recording import (MIC_APPEND_TYPE, AudioRestorer, LineProblem, 
                                    survey_recording)
 
 YIELD_EVERY = 200  # events fed between forced yields, so a fast replay never starves the UI
+MAX_PAUSE_S = 10.0  # a longer pause between two recorded events is replayed as this long
 LEVELS_EVERY_S = 0.1  # the replayed mic/speaker meters move at the live meters' rate
 
 
@@ -48,14 +49,18 @@ class ReplaySource:
         self.clock = clock
         self.sleep = sleep
         self.emitted = 0
+        self.skipped_s = 0.0  # recorded time left out: pauses longer than MAX_PAUSE_S are shortened to it
 
     async def run(self, emit: Callable[[Event], None]) -> int:
-        start, first_t = self.clock(), None
+        start, first_t, previous_t = self.clock(), None, None
         for index, (event, audio_bytes) in enumerate(self.contents.pairs()):
             if first_t is None:
-                first_t = event.t
+                first_t = previous_t = event.t
+            if event.t - previous_t > MAX_PAUSE_S:  # an idle hour (or a bad timestamp) is not waited out
+                self.skipped_s += event.t - previous_t - MAX_PAUSE_S
+            previous_t = max(previous_t, event.t)
             if math.isfinite(self.speed):
-                delay = start + (event.t - first_t) / self.speed - self.clock()
+                delay = start + (event.t - first_t - self.skipped_s) / self.speed - self.clock()
                 if delay > 0.001:
                     await self.sleep(delay)
             if index % YIELD_EVERY == YIELD_EVERY - 1:
@@ -181,7 +186,8 @@ def start_replay(app: Any, source: ReplaySource, file: Path, problems: list[Line
     """Once the app runs: say what is replayed (and what was skipped), start feeding events; returns the worker."""
     app.sub_title = f"REPLAY of {file.name} — recorded events, no network"  # not "local emulator": nothing runs
     app.status_bar.set_target(f"replay of {file.name} at ×{source.speed:g}")
-    note = f"Replaying {file.name}: {source.contents.count:,} events at ×{source.speed:g}"
+    note = (f"Replaying {file.name}: {source.contents.count:,} events at ×{source.speed:g} "
+            f"(pauses over {MAX_PAUSE_S:g} s are shortened)")
     if problems:
         lines = ", ".join(str(p.line) for p in problems[:10]) + (", …" if len(problems) > 10 else "")
         note += f"; {len(problems)} malformed line(s) skipped: {lines}"

@@ -398,3 +398,14 @@ def test_azure_settings_without_an_endpoint_ask_for_it(variable: str):
     # --local says the emulator is meant; an OpenAI key says OpenAI is meant
     assert load_settings(flags("--local"), env={variable: "x"}).target.provider == "local"
     assert load_settings(flags(), env={variable: "x", "OPENAI_API_KEY": KEY}).target.provider == "openai"
+
+
+def test_record_to_an_existing_file_is_refused_and_the_file_kept(tmp_path: Path):
+    existing = tmp_path / "session.jsonl"
+    existing.write_text('{"kept": true}\n')
+    with pytest.raises(ConfigError) as raised:
+        load_settings(flags("--record", str(existing)), env={})
+    assert raised.value.variable == "--record" and "already exists" in raised.value.message
+    assert existing.read_text() == '{"kept": true}\n'
+    fresh = tmp_path / "new.jsonl"
+    assert load_settings(flags("--record", str(fresh)), env={}).record == fresh

@@ -148,3 +148,24 @@ async def test_app_record_flag_records_and_configured_key_is_redacted(tmp_path: 
         assert key not in pane.event_log.records()[0].text
     recorded = path.read_text()
     assert "my key is" in recorded and key not in recorded
+
+
+async def test_a_long_pause_in_a_recording_is_shortened_not_waited_out(tmp_path: Path) -> None:
+    from rt_tui.replay import MAX_PAUSE_S
+
+    path = tmp_path / "idle.jsonl"
+    path.write_text("\n".join(
+        json.dumps({"direction": "server", "t": t, "type": "rate_limits.updated", "payload": {"type": "rate_limits.updated"}})
+        for t in (1.0, 2.0, 3602.0, 3603.0)))  # an idle hour between the 2nd and 3rd event
+    slept: list[float] = []
+    now = [0.0]
+
+    async def fake_sleep(seconds: float) -> None:
+        slept.append(seconds)
+        now[0] += seconds
+
+    source = ReplaySource(read_recording(path), speed=1, clock=lambda: now[0], sleep=fake_sleep)
+    emitted = []
+    assert await source.run(emitted.append) == 4
+    assert slept == [1.0, MAX_PAUSE_S, 1.0] and source.skipped_s == 3600.0 - MAX_PAUSE_S
+    assert [e.t for e in emitted] == [1.0, 2.0, 3602.0, 3603.0]  # the events keep their recorded times

@@ -65,3 +65,17 @@ def refuse_update(app: Any, event_id: str, param: str, message: str) -> None:
     app.ingest(Event("server", "error", {"type": "error", "error": {
         "type": "invalid_request_error", "code": "invalid_value", "param": param, "message": message,
         "event_id": event_id}}, 1.1))
+
+
+def layout_requests(widget: Any) -> list[bool]:
+    """Record every refresh(layout=True) the widget asks for (a real refresh still happens)."""
+    requests: list[bool] = []
+    original = widget.refresh
+
+    def refresh(*regions: Any, layout: bool = False, **kwargs: Any) -> Any:
+        if layout:
+            requests.append(True)
+        return original(*regions, layout=layout, **kwargs)
+
+    widget.refresh = refresh
+    return requests

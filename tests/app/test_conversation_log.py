@@ -7,6 +7,8 @@ from rt_tui.core.events import Event
 from rt_tui.ui.app import make_app
 from rt_tui.ui.panes.conversation import ConversationPane, wrap
 
+from app_helpers import layout_requests
+
 SIZE = (100, 30)
 
 
@@ -39,19 +41,6 @@ def _style_at(strip, x: int):
             return segment.style
         x -= segment.cell_length
     raise IndexError(x)
-
-
-def _layout_requests(widget) -> list[bool]:
-    requests: list[bool] = []
-    original = widget.refresh
-
-    def refresh(*regions, layout: bool = False, **kwargs):
-        if layout:
-            requests.append(True)
-        return original(*regions, layout=layout, **kwargs)
-
-    widget.refresh = refresh
-    return requests
 
 
 def test_wrap_keeps_newlines_and_folds_long_words():
@@ -99,8 +88,8 @@ async def test_a_streamed_reply_rewraps_its_own_lines_without_a_screen_layout():
         app.ingest(Event("server", "conversation.item.added", {"type": "conversation.item.added", "item": item}, 0.1))
         app.flush_render()
         await pilot.pause()
-        requests = _layout_requests(pane)
-        layouts = _layout_requests(app.screen)
+        requests = layout_requests(pane)
+        layouts = layout_requests(app.screen)
         c = {"response_id": "resp_1", "item_id": "item_a", "output_index": 0, "content_index": 0}
         for i in range(300):
             app.ingest(Event("server", "response.output_text.delta",

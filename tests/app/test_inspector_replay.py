@@ -49,6 +49,18 @@ async def test_recorded_session_replays_into_the_same_transcript(tmp_path: Path)
         assert any(r.grouped and r.type == "response.output_audio.delta" for r in pane.view.rows)
 
 
+def _paced(path: Path, speed: float) -> tuple[ReplaySource, list, list[float]]:
+    """A replay of `path` on a fake clock: (source, events it emits, the sleeps it asks for)."""
+    slept: list[float] = []
+    now = [0.0]
+
+    async def fake_sleep(seconds: float) -> None:
+        slept.append(seconds)
+        now[0] += seconds
+
+    return ReplaySource(read_recording(path), speed=speed, clock=lambda: now[0], sleep=fake_sleep), [], slept
+
+
 async def test_replay_speed_paces_events(tmp_path: Path) -> None:
     path = tmp_path / "paced.jsonl"
     path.write_text(
@@ -57,15 +69,7 @@ async def test_replay_speed_paces_events(tmp_path: Path) -> None:
             for t in (1.0, 3.0, 9.0)
         )
     )
-    slept: list[float] = []
-    now = [0.0]
-
-    async def fake_sleep(seconds: float) -> None:
-        slept.append(seconds)
-        now[0] += seconds
-
-    source = ReplaySource(read_recording(path), speed=4, clock=lambda: now[0], sleep=fake_sleep)
-    emitted = []
+    source, emitted, slept = _paced(path, speed=4)
     assert await source.run(emitted.append) == 3
     assert slept == [0.5, 1.5]  # (3-1)/4, then (9-1)/4 - 0.5
     assert [e.t for e in emitted] == [1.0, 3.0, 9.0]
@@ -157,15 +161,7 @@ async def test_a_long_pause_in_a_recording_is_shortened_not_waited_out(tmp_path:
     path.write_text("\n".join(
         json.dumps({"direction": "server", "t": t, "type": "rate_limits.updated", "payload": {"type": "rate_limits.updated"}})
         for t in (1.0, 2.0, 3602.0, 3603.0)))  # an idle hour between the 2nd and 3rd event
-    slept: list[float] = []
-    now = [0.0]
-
-    async def fake_sleep(seconds: float) -> None:
-        slept.append(seconds)
-        now[0] += seconds
-
-    source = ReplaySource(read_recording(path), speed=1, clock=lambda: now[0], sleep=fake_sleep)
-    emitted = []
+    source, emitted, slept = _paced(path, speed=1)
     assert await source.run(emitted.append) == 4
     assert slept == [1.0, MAX_PAUSE_S, 1.0] and source.skipped_s == 3600.0 - MAX_PAUSE_S
     assert [e.t for e in emitted] == [1.0, 2.0, 3602.0, 3603.0]  # the events keep their recorded times

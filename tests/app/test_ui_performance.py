@@ -14,19 +14,7 @@ from rt_tui.ui.app import make_app
 from rt_tui.ui.gc_pacing import NO_AUTOMATIC_FULL_COLLECTION, GcPacer
 from rt_tui.ui.widgets.text_updates import set_line
 
-
-def _layout_requests(widget) -> list[bool]:
-    """Record every refresh(layout=True) the widget asks for (a real refresh still happens)."""
-    requests: list[bool] = []
-    original = widget.refresh
-
-    def refresh(*regions, layout: bool = False, **kwargs):
-        if layout:
-            requests.append(True)
-        return original(*regions, layout=layout, **kwargs)
-
-    widget.refresh = refresh
-    return requests
+from app_helpers import layout_requests
 
 
 class TextApp(App[None]):
@@ -42,7 +30,7 @@ async def test_a_label_lays_out_only_when_its_width_changes():
     app = TextApp()
     async with app.run_test() as pilot:
         label = app.query_one("#line", Label)
-        requests = _layout_requests(label)
+        requests = layout_requests(label)
         assert not set_line(label, "tokens 1 in/2 out")  # unchanged: nothing at all
         assert set_line(label, "tokens 3 in/4 out")  # same width: repaint only
         await pilot.pause()
@@ -110,7 +98,7 @@ async def test_the_token_count_widens_its_label_but_never_narrows_it():
         bar.set_usage(SimpleNamespace(input_tokens=12, output_tokens=30))
         await pilot.pause()
         assert str(label.render()) == "tokens 12 in/30 out".rjust(TOKENS_MIN_WIDTH)
-        requests = _layout_requests(label)
+        requests = layout_requests(label)
         bar.set_usage(SimpleNamespace(input_tokens=12000, output_tokens=40))  # longer text, still fits
         await pilot.pause()
         assert requests == [] and str(label.render()) == "tokens 12000 in/40 out".rjust(TOKENS_MIN_WIDTH)
